@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = "Network"
+    default_auto_field = "django.db.models.BigAutoField"

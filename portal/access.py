@@ -1,0 +1,93 @@
+"""
+The one access policy. Every way out of the portal (pages, listings, search, feeds, calendars,
+sitemap, downloads, exports, emails) asks here what a user may see; nothing re-implements it.
+
+Audiences are ordered tiers: public < members < secretariat. A user sees content whose audience is
+at or below their own tier.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MEMBERS_GROUP = "Members"
+SECRETARIAT_GROUP = "Secretariat"
+
+_CACHE_ATTR = "_portal_audience"
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    MEMBERS = "members", _("Members only")
+    SECRETARIAT = "secretariat", _("Secretariat only")
+
+
+TIERS = [Audience.PUBLIC, Audience.MEMBERS, Audience.SECRETARIAT]
+RANK = {audience.value: rank for rank, audience in enumerate(TIERS)}
+
+
+def audience_of(user):
+    """The highest tier `user` belongs to. Queries the user's groups once, then caches it on the
+    user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Audience.PUBLIC
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        tier = Audience.SECRETARIAT
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        if SECRETARIAT_GROUP in names:
+            tier = Audience.SECRETARIAT
+        elif MEMBERS_GROUP in names:
+            tier = Audience.MEMBERS
+        else:
+            # Signed in but in no group (e.g. an account whose membership was withdrawn).
+            tier = Audience.PUBLIC
+    setattr(user, _CACHE_ATTR, tier)
+    return tier
+
+
+def forget_audience(user):
+    """Drop the cached tier, e.g. after changing the user's groups in the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def can_see(user, audience):
+    """Whether `user` may see content addressed to `audience`."""
+    try:
+        required = RANK[str(audience)]
+    except KeyError:
+        # An unknown audience is treated as the most restricted: fail closed.
+        required = RANK[Audience.SECRETARIAT]
+    return RANK[audience_of(user)] >= required
+
+
+def visible_audiences(user):
+    """The audience values `user` may see, for filtering querysets and search backends."""
+    rank = RANK[audience_of(user)]
+    return [tier.value for tier in TIERS if RANK[tier] <= rank]
+
+
+def is_member(user):
+    """Members and the secretariat: everyone allowed to see members-only content."""
+    return can_see(user, Audience.MEMBERS)
+
+
+def is_secretariat(user):
+    return can_see(user, Audience.SECRETARIAT)
+
+
+def restrict_queryset(queryset, user, field="audience"):
+    """Filter `queryset` to rows whose `field` holds an audience `user` may see."""
+    return queryset.filter(**{f"{field}__in": visible_audiences(user)})
+
+
+def audience_field(default=Audience.PUBLIC, **kwargs):
+    """The model field every audience-bearing model uses, so they all read and filter alike."""
+    kwargs.setdefault("verbose_name", _("audience"))
+    kwargs.setdefault("help_text", _("Who may see this: everyone, members, or the secretariat."))
+    return models.CharField(
+        max_length=12, choices=Audience.choices, default=default, db_index=True, **kwargs
+    )

@@ -1,0 +1,9 @@
+"""Local development: relaxes base.py, never adds anything production needs."""
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = ["*"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.urls import include, path
+
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal.views import healthz, to_allauth
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # The admin's own sign-in and password reset are replaced by allauth's (one door, with rate
+    # limits and MFA); these paths come before Wagtail's so they win.
+    path("admin/login/", to_allauth("account_login"), name="admin_login_redirect"),
+    path("admin/password_reset/", to_allauth("account_reset_password")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+    path("library/", include("library.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("network/", include("network.urls")),
+    path("", include("search.urls")),
+    path("sitemap.xml", sitemap, name="sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

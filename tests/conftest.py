@@ -1,0 +1,34 @@
+"""Fixtures shared by every app's tests: users of each tier and clients signed in as them."""
+
+import pytest
+
+from tests.portal.factories import UserFactory
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(member=True)
+
+
+@pytest.fixture
+def secretariat(db):
+    return UserFactory(secretariat=True)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def secretariat_client(client, secretariat):
+    client.force_login(secretariat)
+    return client
+
+
+@pytest.fixture
+def home_page(db):
+    from portal.models import HomePage
+
+    return HomePage.objects.get()
