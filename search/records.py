@@ -11,15 +11,18 @@ FACETS = ("kind", "type", "topic", "country", "language", "year", "meeting_type"
 class SearchRecord:
     """
     One searchable unit. An object that mixes public and members-only content yields one record
-    per audience part (e.g. a meeting's public summary and its members-only record), each with its
-    own key, so that a backend can filter by audience before it ranks, counts or highlights.
+    per audience part, each with its own key. The parts are cumulative and partition the tiers:
+    a meeting has a public record (title, public summary) shown to `("public",)` and a members'
+    record (the same plus agenda, minutes, decisions) shown to `("members", "secretariat")`. So a
+    user of any tier sees at most one record per object, and a backend filters by the user's tier
+    *before* it ranks, counts facets or highlights: `audience_of(user) in record.audiences`.
     """
 
     key: str  # stable and unique, e.g. "library.resource:42:public"
     kind: str  # resource | meeting | person | organisation | country | page
     title: str
     url: str
-    audience: str  # a portal.access.Audience value
+    audiences: tuple[str, ...]  # the tiers this record is shown to; see tiers_from()
     source: str  # the registered source's name, e.g. "library.resource"
     object_id: str  # the owning object's primary key, as text
     summary: str = ""
@@ -29,3 +32,10 @@ class SearchRecord:
     date: date | None = None
     external_id: str = ""
     facets: dict[str, list[str]] = field(default_factory=dict)
+
+
+def tiers_from(minimum):
+    """The tiers at or above `minimum`: the `audiences` of an object with a single record."""
+    from portal.access import RANK, TIERS
+
+    return tuple(tier.value for tier in TIERS if RANK[tier] >= RANK[str(minimum)])
