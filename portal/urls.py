@@ -20,6 +20,7 @@ urlpatterns = [
     path("library/", include("library.urls")),
     path("meetings/", include("meetings.urls")),
     path("network/", include("network.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("search.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -26,7 +26,7 @@ SECRETARIAT_COLLECTION_PERMISSIONS = [
 ]
 # Model permissions for snippets and settings: every model of the portal's own apps, plus admin
 # access and Wagtail's settings and redirects.
-SECRETARIAT_APPS = ["portal", "network", "library", "meetings", "search"]
+SECRETARIAT_APPS = ["portal", "network", "library", "meetings", "notifications", "search"]
 SECRETARIAT_EXTRA_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
     ("wagtailredirects", "add_redirect"),

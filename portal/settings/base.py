@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "network",
     "library",
     "meetings",
+    "notifications",
     "search",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
