@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal.accounts import views as account_views
 from portal.views import healthz, to_allauth
 
 urlpatterns = [
@@ -15,6 +16,11 @@ urlpatterns = [
     path("admin/login/", to_allauth("account_login"), name="admin_login_redirect"),
     path("admin/password_reset/", to_allauth("account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
+    path(
+        "accounts/invitation/<str:token>/",
+        account_views.accept_invitation,
+        name="invitation_accept",
+    ),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("library/", include("library.urls")),

@@ -1,4 +1,5 @@
 from .images import PortalImage, PortalRendition
+from .invitations import Invitation
 from .pages import HomePage, StandardPage
 from .site_settings import NetworkSettings
 from .taxonomy import Language, Topic
@@ -6,6 +7,7 @@ from .users import User
 
 __all__ = [
     "HomePage",
+    "Invitation",
     "Language",
     "NetworkSettings",
     "PortalImage",

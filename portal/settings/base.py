@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionLifetimeMiddleware",
+    "portal.middleware.SecretariatMFAMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -171,6 +174,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_email": "1/m/user",
     "confirm_email": "1/3m/key",
 }
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+MFA_REQUIRED_FOR_SECRETARIAT = env_bool("MFA_REQUIRED_FOR_SECRETARIAT", True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # One period either side absorbs phone clock drift; a used code is still refused.
 MFA_TOTP_TOLERANCE = 1
@@ -179,6 +184,7 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Network portal")
 # Sessions: idle timeout by expiry renewed on each request; cookies never readable by scripts.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_AGE", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP
 
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the factory secretariat's authenticator
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,14 +23,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         member = factory.Trait(groups_=[MEMBERS_GROUP])
-        secretariat = factory.Trait(groups_=[SECRETARIAT_GROUP], is_staff=True)
+        # The secretariat must have a second factor to use the admin; give them one.
+        secretariat = factory.Trait(groups_=[SECRETARIAT_GROUP], is_staff=True, totp_=True)
 
     groups_ = ()
+    totp_ = False
 
     @classmethod
-    def _create(cls, model_class, *args, groups_=(), **kwargs):
+    def _create(cls, model_class, *args, groups_=(), totp_=False, **kwargs):
         user = super()._create(model_class, *args, **kwargs)
         user.groups.add(*[Group.objects.get(name=name) for name in groups_])
+        if totp_:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(user, TOTP_SECRET)
         return user
 
     @factory.post_generation

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from tests.portal.factories import PASSWORD, UserFactory
+from tests.portal.factories import PASSWORD, TOTP_SECRET, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -70,9 +70,12 @@ def test_member_is_refused_the_wagtail_admin(client):
     assert response.status_code == 302
 
 
-def test_secretariat_signs_in_through_allauth_and_reaches_the_admin(client):
+def test_secretariat_signs_in_with_a_second_factor_and_reaches_the_admin(client):
     secretariat = UserFactory(secretariat=True)
     response = sign_in(client, secretariat.email, next_url="/admin/")
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get("/admin/").status_code == 302  # not signed in between the two factors
+    response = client.post(reverse("mfa_authenticate"), {"code": totp(TOTP_SECRET)})
     assert response["Location"] == "/admin/"
     response = client.get("/admin/")
     assert response.status_code == 200

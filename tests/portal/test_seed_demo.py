@@ -4,6 +4,7 @@ import pytest
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from portal.access import is_member, is_secretariat
 from portal.demo import MEMBER_EMAIL, NETWORK_NAME, SECRETARIAT_EMAIL
@@ -18,6 +19,7 @@ def seed(*args):
     return out.getvalue()
 
 
+@override_settings(MFA_REQUIRED_FOR_SECRETARIAT=False)  # as in the demo (dev settings)
 def test_seed_demo_creates_the_demo_accounts_with_the_given_password(client):
     seed("--password", "a demo password")
     secretariat = User.objects.get(email=SECRETARIAT_EMAIL)
@@ -28,6 +30,14 @@ def test_seed_demo_creates_the_demo_accounts_with_the_given_password(client):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_demo_secretariat_must_enrol_a_second_factor_where_mfa_is_required(client):
+    seed("--password", "a demo password")
+    client.post("/accounts/login/", {"login": SECRETARIAT_EMAIL, "password": "a demo password"})
+    response = client.get("/admin/pages/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
 def test_seed_demo_is_idempotent_and_rerunning_sets_the_password():

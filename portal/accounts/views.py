@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal.access import is_secretariat
+from portal.accounts import invitations
+from portal.accounts.forms import AcceptInvitationForm, InviteForm
+from portal.models import Invitation
+
+
+@never_cache
+def accept_invitation(request, token):
+    """Public: the invited person chooses a password. Nothing is created unless all is valid."""
+    try:
+        invitation = invitations.find(token)
+    except invitations.InvitationError as error:
+        return render(
+            request, "portal/accounts/invitation_invalid.html", {"error": error}, status=410
+        )
+    form = AcceptInvitationForm(request.POST or None, initial={"email": ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.accept(
+                token,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except invitations.InvitationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your account is ready. Sign in with your new password."))
+            return redirect("account_login")
+    return render(
+        request, "portal/accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _secretariat_only(request):
+    if not is_secretariat(request.user):
+        raise PermissionDenied
+
+
+def invitation_index(request):
+    """Admin: every invitation with its state, a form to invite an address, resend and revoke."""
+    _secretariat_only(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.invite(
+                form.cleaned_data["email"], invited_by=request.user, name=form.cleaned_data["name"]
+            )
+        except invitations.InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, _("Invitation sent to %s.") % form.cleaned_data["email"])
+            return redirect("portal_invitations")
+    page = Paginator(Invitation.objects.select_related("invited_by", "user"), 50).get_page(
+        request.GET.get("p")
+    )
+    return render(request, "portal/admin/invitations.html", {"form": form, "page": page})
+
+
+@require_POST
+def invitation_action(request, pk, action):
+    _secretariat_only(request)
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        if action == "resend":
+            invitations.resend(invitation, by=request.user)
+            messages.success(request, _("A new link was sent to %s.") % invitation.email)
+        else:
+            invitations.revoke(invitation, by=request.user)
+            messages.success(request, _("The invitation to %s was revoked.") % invitation.email)
+    except invitations.InvitationError as error:
+        messages.error(request, str(error))
+    return redirect(reverse("portal_invitations"))

@@ -1,0 +1,119 @@
+"""Security middleware: the secretariat's second factor, session lifetime, CSP and caching."""
+
+import time
+
+from allauth.mfa.models import Authenticator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+
+from portal.access import is_secretariat
+
+LOGIN_TIME_KEY = "portal_login_time"
+
+
+class SecretariatMFAMiddleware:
+    """
+    No admin page works for the secretariat until they have enrolled a second factor: every
+    /admin/ request is sent to the TOTP set-up page instead. (Between password and second factor
+    allauth itself keeps the user signed out, so nothing else is reachable then.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request):
+        if (
+            settings.MFA_REQUIRED_FOR_SECRETARIAT
+            and request.path.startswith(self.admin_prefix)
+            and request.user.is_authenticated
+            and is_secretariat(request.user)
+            and not Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            messages.warning(
+                request,
+                _("The admin needs a second factor. Set up an authenticator app to continue."),
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """
+    An absolute limit on a session's life, on top of the idle timeout (SESSION_COOKIE_AGE renewed
+    on each request): after SESSION_ABSOLUTE_AGE seconds from sign-in, sign in again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(LOGIN_TIME_KEY)
+            if started is None:
+                request.session[LOGIN_TIME_KEY] = time.time()
+            elif time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """
+    Content Security Policy (no inline scripts on the portal's pages; the Wagtail admin gets the
+    relaxations its editor needs) and `Cache-Control: private` on every response to a signed-in
+    user, so that no shared cache keeps a page someone saw with their membership.
+    """
+
+    PORTAL_POLICY = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    ADMIN_POLICY = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "frame-src 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path.startswith("/admin/")
+            response["Content-Security-Policy"] = self.ADMIN_POLICY if admin else self.PORTAL_POLICY
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,0 +1,40 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from portal.access import is_secretariat
+from portal.accounts import views as account_views
+
+
+@hooks.register("register_admin_urls")
+def register_invitation_urls():
+    return [
+        path("invitations/", account_views.invitation_index, name="portal_invitations"),
+        path(
+            "invitations/<int:pk>/<str:action>/",
+            account_views.invitation_action,
+            name="portal_invitation_action",
+        ),
+    ]
+
+
+class SecretariatMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_secretariat(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_invitations_menu_item():
+    return SecretariatMenuItem(
+        _("Invitations"), reverse("portal_invitations"), icon_name="mail", order=900
+    )
+
+
+@hooks.register("register_log_actions")
+def register_portal_log_actions(actions):
+    actions.register_action("portal.invitation.create", _("Invite"), _("Invitation created"))
+    actions.register_action("portal.invitation.resend", _("Resend"), _("Invitation resent"))
+    actions.register_action("portal.invitation.revoke", _("Revoke"), _("Invitation revoked"))
+    actions.register_action("portal.invitation.accept", _("Accept"), _("Invitation accepted"))
