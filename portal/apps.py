@@ -19,3 +19,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
+
+        from portal.page_cache import connect_invalidation
+
+        connect_invalidation()

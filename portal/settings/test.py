@@ -21,3 +21,5 @@ CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off by default: a cached page could outlive a test's rolled-back data. Its tests turn it on.
+PAGE_CACHE_SECONDS = 0
