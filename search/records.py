@@ -1,7 +1,7 @@
 """The search record: what every app turns its objects into, and what every backend stores."""
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime
 
 # Facet names every record may carry; unknown names are dropped by the service.
 FACETS = ("kind", "type", "topic", "country", "language", "year", "meeting_type", "role")
@@ -29,9 +29,12 @@ class SearchRecord:
     body: str = ""
     attachments: str = ""  # extracted text of attached documents
     language: str = "en"
-    date: date | None = None
+    date: datetime.date | None = None
     external_id: str = ""
     facets: dict[str, list[str]] = field(default_factory=dict)
+    # Display labels of facet values, {facet: {value: label}}, e.g. {"country": {"AL": "Albania"}};
+    # a value without one shows as itself (languages fall back to their name).
+    facet_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def tiers_from(minimum):

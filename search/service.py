@@ -1,14 +1,298 @@
 """
-The search service's entry points. The storage and query backends are built by the search issue;
-until then records are accepted and dropped, and the status says so.
+The search service: the one entry point views, commands and other apps use. It parses the query,
+asks the policy for the user's tier, and runs the query on the active backend (Elasticsearch when
+configured and reachable, else the database backend), which filters by tier inside the query.
 """
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import audience_of
+from search.backends.base import FACET_NAMES, render_snippet
+from search.query import normalise, parse
+
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest")
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+MAX_FILTER_VALUES = 20
+KIND_LABELS = {
+    "resource": _("Resource"),
+    "meeting": _("Meeting"),
+    "person": _("Person"),
+    "organisation": _("Organisation"),
+    "country": _("Country"),
+    "page": _("Page"),
+}
+# After Elasticsearch fails, use the database backend for this long before trying again.
+ES_RETRY_SECONDS = 30
+
+
+@dataclass
+class Hit:
+    title: str
+    url: str
+    kind: str
+    snippet: str  # HTML: escaped text with <mark> around matches
+    date: object
+    score: float
+    external_id: str = ""
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    backend: str
+    hits: list = field(default_factory=list)
+    facets: dict = field(default_factory=dict)  # {facet: [FacetValue]}
+    suggestion: str = ""  # "did you mean" when nothing matched
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.num_pages
+
+
+# ------------------------------------------------------------------ backends
+
+_database_backend = None
+_elasticsearch_backend = None
+_es_down_until = 0.0
+
+
+def database_backend():
+    global _database_backend
+    from django.db import connection
+
+    if _database_backend is None or _database_backend.vendor != connection.vendor:
+        from search.backends.database import DatabaseBackend
+
+        _database_backend = DatabaseBackend()
+    return _database_backend
+
+
+def elasticsearch_backend():
+    """The Elasticsearch backend when ELASTICSEARCH_URL is set, else None."""
+    global _elasticsearch_backend
+    url = getattr(settings, "ELASTICSEARCH_URL", "")
+    if not url:
+        return None
+    if _elasticsearch_backend is None or _elasticsearch_backend.url != url:
+        from search.backends.elasticsearch import ElasticsearchBackend
+
+        _elasticsearch_backend = ElasticsearchBackend(url, settings.SEARCH_INDEX_PREFIX)
+    return _elasticsearch_backend
+
+
+def _es_available():
+    return time.monotonic() >= _es_down_until
+
+
+def _es_failed(exc):
+    global _es_down_until
+    _es_down_until = time.monotonic() + ES_RETRY_SECONDS
+    logger.warning("Elasticsearch unavailable, using the database backend: %s", exc)
+
+
+def active_backend():
+    es = elasticsearch_backend()
+    if es is not None and _es_available():
+        return es
+    return database_backend()
+
+
+def write_backends():
+    """Every backend that stores records: the database always (it is the fallback), and
+    Elasticsearch when configured."""
+    backends = [database_backend()]
+    es = elasticsearch_backend()
+    if es is not None:
+        backends.append(es)
+    return backends
+
+
+# ------------------------------------------------------------------ writing
 
 
 def replace_records(source_name, object_id, records):
     """Store `records` as the complete set for one object (removing any others it had)."""
-    return None
+    records = list(records)
+    database_backend().replace(source_name, object_id, records)
+    es = elasticsearch_backend()
+    if es is not None:
+        # A failure here propagates so the task retries; the database copy is already current.
+        es.replace(source_name, object_id, records)
 
 
 def backend_status():
     """(ok, detail) for /healthz."""
-    return True, "database"
+    es = elasticsearch_backend()
+    if es is not None:
+        ok, detail = es.status()
+        if ok:
+            return True, detail
+        return True, f"database fallback; {detail}"
+    try:
+        return database_backend().status()
+    except Exception as exc:  # noqa: BLE001 - health reports any failure
+        return False, f"{type(exc).__name__}: {exc}"[:200]
+
+
+# ------------------------------------------------------------------ reading
+
+
+def clean_filters(filters):
+    """Known facet names only, each a short list of non-empty strings."""
+    cleaned = {}
+    for name in FACET_NAMES:
+        values = (filters or {}).get(name) or []
+        if isinstance(values, str):
+            values = [values]
+        values = [str(value)[:200] for value in values if str(value).strip()]
+        if values:
+            cleaned[name] = list(dict.fromkeys(values))[:MAX_FILTER_VALUES]
+    return cleaned
+
+
+def _label(facet, value, stored):
+    if facet == "kind":
+        return str(KIND_LABELS.get(value, value.title()))
+    if facet == "language":
+        info = LANG_INFO.get(value) or {}
+        return stored or info.get("name", value)
+    return stored or value
+
+
+def _run(backend, parsed, tier, filters, sort, offset, limit):
+    if backend is not database_backend():
+        try:
+            return backend, backend.search(parsed, tier, filters, sort, offset, limit)
+        except Exception as exc:  # noqa: BLE001 - any cluster failure falls back to the database
+            _es_failed(exc)
+            backend = database_backend()
+    return backend, backend.search(parsed, tier, filters, sort, offset, limit)
+
+
+def search(query, user, filters=None, sort="relevance", page=1, page_size=20):
+    """Search what `user` may see. Raises ValueError for an unknown sort or a bad page."""
+    if sort not in SORTS:
+        raise ValueError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
+    page, page_size = int(page), int(page_size)
+    if not 1 <= page <= MAX_PAGE:
+        raise ValueError(f"page must be between 1 and {MAX_PAGE}.")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}.")
+    parsed = parse(query)
+    tier = str(audience_of(user))
+    filters = clean_filters(filters)
+    backend, raw = _run(
+        active_backend(), parsed, tier, filters, sort, (page - 1) * page_size, page_size
+    )
+    facets = {name: [] for name in FACET_NAMES}
+    for name, values in raw.facets.items():
+        if name not in facets:
+            continue
+        labelled = (FacetValue(value, _label(name, value, label), n) for value, label, n in values)
+        facets[name] = sorted(
+            labelled,
+            key=lambda f: (-int(f.value) if name == "year" and f.value.isdigit() else -f.count,
+                           f.label.lower()),
+        )  # fmt: skip
+    results = SearchResults(
+        query=parsed.text,
+        total=raw.total,
+        page=page,
+        page_size=page_size,
+        backend=backend.name,
+        hits=[
+            Hit(
+                title=hit.title,
+                url=hit.url,
+                kind=hit.kind,
+                snippet=render_snippet(hit.snippet),
+                date=hit.date,
+                score=round(hit.score, 4),
+                external_id=hit.external_id,
+            )
+            for hit in raw.hits
+        ],
+        facets=facets,
+    )
+    if raw.total == 0 and not parsed.is_empty and page == 1:
+        results.suggestion = _did_you_mean(backend, parsed, tier)
+        if not filters:
+            record_zero_result(parsed.text)
+    return results
+
+
+def _did_you_mean(backend, parsed, tier):
+    """A query with one word replaced by a close indexed term, offered only when it finds
+    something this user may see (so the vocabulary never reveals members-only words)."""
+    for term in parsed.terms[:4]:
+        for candidate in backend.vocabulary_near(term):
+            if candidate == term or term.startswith(candidate):
+                continue
+            words = [candidate if word == term else word for word in parsed.terms]
+            corrected = parse(" ".join(words))
+            if backend.search(corrected, tier, {}, "relevance", 0, 1).total:
+                return " ".join(words)
+            break
+    return ""
+
+
+def suggest(prefix, user, limit=8):
+    """Title completions for the search box, among records `user` may see."""
+    prefix = " ".join(str(prefix or "").split())[:100]
+    if len(prefix) < 2:
+        return []
+    tier = str(audience_of(user))
+    backend = active_backend()
+    if backend is not database_backend():
+        try:
+            return backend.suggest(prefix, tier, limit)
+        except Exception as exc:  # noqa: BLE001
+            _es_failed(exc)
+    return database_backend().suggest(prefix, tier, limit)
+
+
+def record_zero_result(text):
+    """Count a query that found nothing, by day; never who asked."""
+    from search.models import ZeroResultQuery
+
+    text = normalise(text)
+    if not text:
+        return
+    day = timezone.localdate()
+    updated = ZeroResultQuery.objects.filter(query=text, day=day).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                ZeroResultQuery.objects.create(query=text, day=day, count=1)
+        except IntegrityError:
+            ZeroResultQuery.objects.filter(query=text, day=day).update(count=F("count") + 1)

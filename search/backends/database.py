@@ -1,0 +1,532 @@
+"""
+The database backend: records in `IndexedRecord`, ranked by BM25 on both databases.
+
+SQLite: an FTS5 table (porter tokenizer) whose `bm25()` ranks an OR of the query's words.
+PostgreSQL: a weighted tsvector (title A, summary B, body and attachments C) with a GIN index for
+phrases and exclusions, and a postings table of precomputed BM25 term-frequency parts; a query
+reads the top postings of each of its lexemes (pruned, tier-filtered), multiplies by the IDF
+from `Term.df` and sums. `ts_rank` has no IDF and ranks far below BM25 (see the benchmark).
+
+The user's tier is a bit tested inside every statement, before ranking, counting and snippets.
+"""
+
+# SQL here is composed from constants and placeholders only; every value is a parameter.
+# ruff: noqa: S608
+
+import difflib
+
+from django.db import connection, transaction
+
+from search.backends.base import (
+    BODY_LIMIT,
+    ELLIPSIS,
+    FACET_NAMES,
+    MARK_END,
+    MARK_START,
+    RawHit,
+    RawResults,
+    content_hash,
+    plain_snippet,
+    record_facets,
+    record_year,
+)
+from search.models import AUDIENCE_BITS, IndexedRecord, IndexStats, RecordFacet, audience_bits
+
+K1 = 1.2
+B = 0.75
+# Postings read per query lexeme on PostgreSQL (highest impact first): bounds the work of
+# frequent words as the collection grows.
+PRUNE = 4000
+# PostgreSQL text-search configurations by language code; others use 'simple'.
+PG_CONFIGS = {
+    "en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
+    "pt": "portuguese", "nl": "dutch", "ru": "russian", "el": "greek", "ro": "romanian",
+    "sr": "serbian", "tr": "turkish", "hu": "hungarian", "sv": "swedish", "da": "danish",
+    "fi": "finnish", "no": "norwegian", "nb": "norwegian", "lt": "lithuanian", "ar": "arabic",
+    "ca": "catalan", "ga": "irish", "id": "indonesian", "hy": "armenian", "eu": "basque",
+}  # fmt: skip
+PG_CONFIG_CASE = (
+    "(CASE r.language "
+    + " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in PG_CONFIGS.items())
+    + " ELSE 'simple' END)::regconfig"
+)
+QUERY_CONFIGS = ["simple", *sorted(set(PG_CONFIGS.values()))]
+# Weighted term frequency on PostgreSQL: a title occurrence counts three times, summary twice.
+PG_TF = "(SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END) FROM unnest(weights) w)"
+SNIPPET_TOKENS = 28
+
+
+def fts_quote(words):
+    """A phrase for FTS5: our tokens are \\w+ only, so quoting is all it needs."""
+    return '"' + " ".join(words) + '"'
+
+
+class DatabaseBackend:
+    def __init__(self):
+        self.vendor = connection.vendor
+        if self.vendor not in ("sqlite", "postgresql"):
+            raise RuntimeError(f"The database search backend does not support {self.vendor}.")
+        self.name = self.vendor
+
+    # ---------------------------------------------------------------- writing
+
+    def replace(self, source_name, object_id, records):
+        """Make `records` the complete set for one object. Skips writing when nothing changed."""
+        object_id = str(object_id)
+        hashes = {record.key: content_hash(record) for record in records}
+        with transaction.atomic():
+            if self.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{source_name}:{object_id}"]
+                    )
+            existing = dict(
+                IndexedRecord.objects.filter(source=source_name, object_id=object_id).values_list(
+                    "key", "content_hash"
+                )
+            )
+            if existing == hashes:
+                return False
+            stale_keys = set(existing) | set(hashes)
+            self._delete(
+                IndexedRecord.objects.filter(key__in=stale_keys).values_list("id", flat=True)
+            )
+            self._insert(records, hashes)
+        return True
+
+    def delete_ids(self, ids):
+        with transaction.atomic():
+            self._delete(ids)
+
+    def clear(self):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "TRUNCATE search_posting, search_term, search_recordfacet, search_indexedrecord"
+                )
+                IndexStats.objects.all().delete()
+            else:
+                cursor.execute("DELETE FROM search_fts")
+                RecordFacet.objects.all().delete()
+                IndexedRecord.objects.all().delete()
+
+    def bulk_add(self, records, defer_postings=False):
+        """Insert many new records (a rebuild after clear()). On PostgreSQL with
+        `defer_postings`, postings wait for `finish_bulk()` so they use the final average length."""
+        records = list(records)
+        if not records:
+            return []
+        hashes = {record.key: content_hash(record) for record in records}
+        with transaction.atomic():
+            return self._insert(records, hashes, postings=not defer_postings)
+
+    def finish_bulk(self, batch=5000):
+        """PostgreSQL: compute every record's postings and the document frequencies at once."""
+        if self.vendor != "postgresql":
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_posting, search_term")
+            avgdl = self._avgdl(cursor)
+            cursor.execute("SELECT min(id), max(id) FROM search_indexedrecord")
+            low, high = cursor.fetchone()
+            if low is None:
+                return
+            for start in range(low, high + 1, batch):
+                cursor.execute(
+                    self._postings_sql("r.id >= %s AND r.id < %s"), [avgdl, start, start + batch]
+                )
+            cursor.execute(
+                "INSERT INTO search_term (term, df) "
+                "SELECT term, count(*) FROM search_posting GROUP BY term"
+            )
+            cursor.execute("ANALYZE search_posting")
+            cursor.execute("ANALYZE search_term")
+            cursor.execute("ANALYZE search_indexedrecord")
+
+    def _avgdl(self, cursor):
+        cursor.execute("SELECT doc_count, total_length FROM search_indexstats WHERE id = 1")
+        row = cursor.fetchone()
+        if not row or not row[0]:
+            return 1.0
+        return max(row[1] / row[0], 1.0)
+
+    def _postings_sql(self, where):
+        return (
+            "INSERT INTO search_posting (term, record_id, impact, audience_bits) "
+            f"SELECT left(u.lexeme, 255), r.id, "
+            f"u.tf * {K1 + 1} / (u.tf + {K1} * ({1 - B} + {B} * r.length / %s)), r.audience_bits "
+            f"FROM search_indexedrecord r, LATERAL (SELECT lexeme, {PG_TF} AS tf "
+            f"FROM unnest(r.tsv)) u WHERE {where}"
+        )
+
+    def _insert(self, records, hashes, postings=True):
+        rows = []
+        for record in records:
+            rows.append(
+                IndexedRecord(
+                    key=record.key,
+                    source=record.source,
+                    object_id=str(record.object_id),
+                    kind=record.kind,
+                    title=record.title,
+                    summary=record.summary or "",
+                    body=(record.body or "")[:BODY_LIMIT],
+                    attachments=(record.attachments or "")[
+                        : max(0, BODY_LIMIT - len(record.body or ""))
+                    ],
+                    url=record.url,
+                    audiences=",".join(record.audiences),
+                    audience_bits=audience_bits(record.audiences),
+                    language=record.language or "",
+                    date=record.date,
+                    year=record_year(record),
+                    external_id=record.external_id or "",
+                    facets=record_facets(record),
+                    facet_labels=getattr(record, "facet_labels", {}) or {},
+                    content_hash=hashes[record.key],
+                )
+            )
+        created = IndexedRecord.objects.bulk_create(rows, batch_size=1000)
+        if self.vendor == "sqlite":
+            # bulk_create returns ids on SQLite 3.35+.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO search_fts (rowid, title, summary, body, attachments) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(r.id, r.title, r.summary, r.body, r.attachments) for r in created],
+                )
+        facets = []
+        for row in created:
+            labels = row.facet_labels or {}
+            for name, values in row.facets.items():
+                names = labels.get(name) or {}
+                for value in values:
+                    label = str(names.get(value, "")) if isinstance(names, dict) else ""
+                    facets.append(
+                        RecordFacet(record_id=row.id, facet=name, value=value, label=label[:200])
+                    )
+        RecordFacet.objects.bulk_create(facets, batch_size=2000)
+        if self.vendor == "postgresql":
+            self._pg_index([row.id for row in created], postings)
+        return created
+
+    def _pg_index(self, ids, postings):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE search_indexedrecord r SET config = {PG_CONFIG_CASE}, "
+                f"tsv = setweight(to_tsvector({PG_CONFIG_CASE}, r.title), 'A') || "
+                f"setweight(to_tsvector({PG_CONFIG_CASE}, r.summary), 'B') || "
+                f"setweight(to_tsvector({PG_CONFIG_CASE}, r.body || ' ' || r.attachments), 'C') "
+                "WHERE r.id = ANY(%s)",
+                [ids],
+            )
+            cursor.execute(
+                f"UPDATE search_indexedrecord r SET length = coalesce((SELECT sum({PG_TF}) "
+                "FROM unnest(r.tsv)), 0) WHERE r.id = ANY(%s) RETURNING length",
+                [ids],
+            )
+            added = sum(row[0] for row in cursor.fetchall())
+            cursor.execute(
+                "INSERT INTO search_indexstats (id, doc_count, total_length) "
+                "VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING"
+            )
+            cursor.execute(
+                "UPDATE search_indexstats SET doc_count = doc_count + %s, "
+                "total_length = total_length + %s WHERE id = 1",
+                [len(ids), added],
+            )
+            if postings:
+                avgdl = self._avgdl(cursor)
+                cursor.execute(self._postings_sql("r.id = ANY(%s)"), [avgdl, ids])
+                cursor.execute(
+                    "INSERT INTO search_term (term, df) SELECT term, count(*) FROM search_posting "
+                    "WHERE record_id = ANY(%s) GROUP BY term ORDER BY term "
+                    "ON CONFLICT (term) DO UPDATE SET df = search_term.df + EXCLUDED.df",
+                    [ids],
+                )
+
+    def _delete(self, ids):
+        ids = list(ids)
+        if not ids:
+            return
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "UPDATE search_term t SET df = t.df - c.n FROM (SELECT term, count(*) AS n "
+                    "FROM search_posting WHERE record_id = ANY(%s) GROUP BY term ORDER BY term) c "
+                    "WHERE t.term = c.term",
+                    [ids],
+                )
+                cursor.execute("DELETE FROM search_posting WHERE record_id = ANY(%s)", [ids])
+                cursor.execute(
+                    "UPDATE search_indexstats SET doc_count = greatest(doc_count - c.n, 0), "
+                    "total_length = greatest(total_length - c.l, 0) FROM (SELECT count(*) AS n, "
+                    "coalesce(sum(length), 0) AS l FROM search_indexedrecord WHERE id = ANY(%s)) c "
+                    "WHERE search_indexstats.id = 1",
+                    [ids],
+                )
+            else:
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ",".join(["%s"] * len(chunk))
+                    cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", chunk)
+        RecordFacet.objects.filter(record_id__in=ids).delete()
+        IndexedRecord.objects.filter(id__in=ids).delete()
+
+    # ---------------------------------------------------------------- reading
+
+    def search(self, parsed, tier, filters, sort, offset, limit):
+        bit = AUDIENCE_BITS[str(tier)]
+        params = []
+        where = ["(r.audience_bits & %s) <> 0"]
+        params.append(bit)
+        for name in FACET_NAMES:
+            values = filters.get(name) or []
+            if not values:
+                continue
+            marks = ",".join(["%s"] * len(values))
+            if name in ("kind", "year"):
+                where.append(f"r.{name} IN ({marks})")
+            else:
+                where.append(
+                    "EXISTS (SELECT 1 FROM search_recordfacet f WHERE f.record_id = r.id "
+                    f"AND f.facet = %s AND f.value IN ({marks}))"
+                )
+                params.append(name)
+            params.extend(values)
+        if self.vendor == "sqlite":
+            cand_sql, cand_params = self._sqlite_candidates(parsed, where, params)
+        else:
+            cand_sql, cand_params = self._pg_candidates(parsed, where, params)
+        if sort == "newest" or parsed.is_empty:
+            order = "date DESC NULLS LAST, score DESC, id DESC"
+        else:
+            order = "score DESC, id"
+        facet_parts = [
+            "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM cand "
+            "JOIN search_indexedrecord r ON r.id = cand.id GROUP BY r.kind",
+            "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM cand "
+            "JOIN search_indexedrecord r ON r.id = cand.id WHERE r.year <> '' GROUP BY r.year",
+            "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM cand "
+            "JOIN search_recordfacet f ON f.record_id = cand.id "
+            "WHERE f.facet IN ('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
+        ]
+        sql = (
+            f"WITH cand AS MATERIALIZED ({cand_sql}), "
+            f"page AS (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n FROM cand "
+            f"ORDER BY {order} LIMIT %s OFFSET %s) "
+            "SELECT 'h', id, score, NULL, NULL, NULL, n FROM page "
+            "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, count(*) FROM cand "
+            "UNION ALL " + " UNION ALL ".join(facet_parts)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*cand_params, limit, offset])
+            rows = cursor.fetchall()
+        page, total, facets = [], 0, {}
+        for kind, record_id, score, facet, value, label, count in rows:
+            if kind == "h":
+                page.append((count, record_id, score or 0.0))
+            elif kind == "t":
+                total = count
+            else:
+                facets.setdefault(facet, []).append((value, label or "", count))
+        page.sort()
+        hits = self._hits(page, parsed)
+        return RawResults(hits=hits, total=total, facets=facets)
+
+    def _sqlite_match(self, parsed):
+        """The FTS5 expression: OR of the ranked words, AND each phrase, NOT each exclusion."""
+        terms = parsed.ranked_terms()
+        if not terms:
+            return None
+        expression = "(" + " OR ".join(fts_quote([t]) for t in terms) + ")"
+        for phrase in parsed.phrases:
+            expression = f"({expression} AND {fts_quote(phrase)})"
+        for excluded in parsed.excluded:
+            expression = f"({expression} NOT {fts_quote(excluded)})"
+        return expression
+
+    def _sqlite_candidates(self, parsed, where, params):
+        match = self._sqlite_match(parsed)
+        conditions = " AND ".join(where)
+        if match is None:
+            sql = (
+                f"SELECT r.id, r.date, 0.0 AS score FROM search_indexedrecord r WHERE {conditions}"
+            )
+            params = list(params)
+            for excluded in parsed.excluded:
+                sql += " AND r.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+                params.append(fts_quote(excluded))
+            return sql, params
+        sql = (
+            "SELECT r.id, r.date, -bm25(search_fts, 3.0, 2.0, 1.0, 1.0) AS score FROM search_fts "
+            "JOIN search_indexedrecord r ON r.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND {conditions}"
+        )
+        return sql, [match, *params]
+
+    def _pg_tsquery_sql(self, words, column="r.config"):
+        return f"phraseto_tsquery({column}, %s)", " ".join(words)
+
+    def _pg_candidates(self, parsed, where, params):
+        conditions = list(where)
+        extra = []
+        for phrase in parsed.phrases:
+            conditions.append(
+                "(numnode(phraseto_tsquery(r.config, %s)) = 0 "
+                "OR r.tsv @@ phraseto_tsquery(r.config, %s))"
+            )
+            extra.extend([" ".join(phrase)] * 2)
+        for excluded in parsed.excluded:
+            conditions.append("NOT coalesce(r.tsv @@ phraseto_tsquery(r.config, %s), false)")
+            extra.append(" ".join(excluded))
+        terms = parsed.ranked_terms(drop_stop_words=False)
+        if not terms:
+            sql = (
+                "SELECT r.id, r.date, 0.0::float AS score FROM search_indexedrecord r "
+                f"WHERE {' AND '.join(conditions)}"
+            )
+            return sql, [*params, *extra]
+        text = " ".join(terms)
+        vectors = ", ".join(f"to_tsvector('{config}', %s)" for config in QUERY_CONFIGS)
+        # Facet filters go into the per-lexeme scan too, so pruning keeps filtered matches.
+        filtered = len(where) > 1
+        scan_join = "JOIN search_indexedrecord r ON r.id = p.record_id " if filtered else ""
+        scan_where = " AND ".join(where[1:]) if filtered else "TRUE"
+        sql = (
+            "SELECT r.id, r.date, hits.score FROM ("
+            "SELECT p.record_id, sum(p.impact * terms.idf) AS score FROM ("
+            "SELECT t.term, ln(1 + (s.doc_count - t.df + 0.5) / (t.df + 0.5)) AS idf "
+            "FROM search_term t, search_indexstats s, "
+            f"(SELECT DISTINCT u.lexeme FROM unnest(ARRAY[{vectors}]) v, unnest(v) u) q "
+            "WHERE t.term = q.lexeme AND t.df > 0 AND s.id = 1) terms "
+            "CROSS JOIN LATERAL (SELECT p.record_id, p.impact FROM search_posting p "
+            f"{scan_join}WHERE p.term = terms.term AND (p.audience_bits & %s) <> 0 "
+            f"AND {scan_where} ORDER BY p.impact DESC LIMIT {PRUNE}) p "
+            "GROUP BY p.record_id) hits "
+            "JOIN search_indexedrecord r ON r.id = hits.record_id "
+            f"WHERE {' AND '.join(conditions)}"
+        )
+        scan_params = params[1:] if filtered else []
+        return sql, [*([text] * len(QUERY_CONFIGS)), params[0], *scan_params, *params, *extra]
+
+    def _hits(self, page, parsed):
+        if not page:
+            return []
+        ids = [record_id for _, record_id, _ in page]
+        scores = {record_id: score for _, record_id, score in page}
+        marks = ",".join(["%s"] * len(ids))
+        fields = "r.id, r.key, r.title, r.url, r.kind, r.date, r.external_id, r.summary"
+        snippets = {}
+        with connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                match = None if parsed.is_empty else self._sqlite_match(parsed)
+                if match:
+                    # Columns 1-3: summary, body, attachments; FTS5 picks the best fragment.
+                    # From the summary, body or attachments (the title is shown anyway).
+                    parts = ", ".join(
+                        f"snippet(search_fts, {column}, %s, %s, %s, {SNIPPET_TOKENS})"
+                        for column in (1, 2, 3)
+                    )
+                    cursor.execute(
+                        f"SELECT rowid, {parts} "
+                        f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({marks})",
+                        [*[MARK_START, MARK_END, ELLIPSIS] * 3, match, *ids],
+                    )
+                    for rowid, *fragments in cursor.fetchall():
+                        marked = [f for f in fragments if f and MARK_START in f]
+                        snippets[rowid] = marked[0] if marked else ""
+                cursor.execute(
+                    f"SELECT {fields}, '' FROM search_indexedrecord r WHERE r.id IN ({marks})", ids
+                )
+                rows = cursor.fetchall()
+            else:
+                if parsed.is_empty:
+                    headline, extra = "''", []
+                else:
+                    words = " ".join(parsed.ranked_terms(drop_stop_words=False))
+                    headline = (
+                        "ts_headline(r.config, left(r.summary || ' ' || r.body || ' ' || "
+                        "r.attachments, 50000), websearch_to_tsquery(r.config, %s), %s)"
+                    )
+                    options = (
+                        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
+                        f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
+                    )
+                    extra = [" OR ".join(words.split()), options]
+                cursor.execute(
+                    f"SELECT {fields}, {headline} FROM search_indexedrecord r "
+                    f"WHERE r.id IN ({marks})",
+                    [*extra, *ids],
+                )
+                rows = cursor.fetchall()
+                snippets = {row[0]: row[8] for row in rows if row[8] and MARK_START in row[8]}
+        by_id = {row[0]: row for row in rows}
+        hits = []
+        for record_id in ids:
+            row = by_id.get(record_id)
+            if row is None:
+                continue
+            _, key, title, url, kind, date, external_id, summary, _ = row
+            snippet = snippets.get(record_id) or ""
+            if MARK_START not in snippet:
+                snippet = plain_snippet(summary) if summary else snippet
+            hits.append(
+                RawHit(
+                    key=key, title=title, url=url, kind=kind, snippet=snippet, date=date,
+                    score=float(scores[record_id]), external_id=external_id,
+                )
+            )  # fmt: skip
+        return hits
+
+    def suggest(self, prefix, tier, limit=8):
+        """Titles visible to `tier` with a word starting with `prefix`."""
+        bit = AUDIENCE_BITS[str(tier)]
+        prefix = prefix.lower().replace("\\", "").replace("%", "").replace("_", "")[:100]
+        if not prefix:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT title, date FROM search_indexedrecord r "
+                "WHERE (r.audience_bits & %s) <> 0 AND (lower(r.title) LIKE %s "
+                "OR lower(r.title) LIKE %s) ORDER BY date DESC NULLS LAST, title LIMIT %s",
+                [bit, f"{prefix}%", f"% {prefix}%", limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def vocabulary_near(self, word, limit=3):
+        """Indexed terms close to `word` (edit similarity), from the whole vocabulary; the service
+        only offers one if searching it finds something the user may see."""
+        word = word.lower()
+        if len(word) < 3:
+            return []
+        with connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT term FROM search_fts_vocab WHERE term >= %s AND term < %s LIMIT 20000",
+                    [word[0], word[0] + "\uffff"],
+                )
+            else:
+                cursor.execute(
+                    "SELECT term FROM search_term WHERE term LIKE %s AND df > 0 LIMIT 20000",
+                    [word[0] + "%"],
+                )
+            candidates = [row[0] for row in cursor.fetchall() if abs(len(row[0]) - len(word)) <= 3]
+        return difflib.get_close_matches(word, candidates, n=limit, cutoff=0.75)
+
+    def stored(self):
+        """(key, source, object_id, content_hash) of every stored record, streaming."""
+        return IndexedRecord.objects.values_list(
+            "key", "source", "object_id", "content_hash"
+        ).iterator(chunk_size=5000)
+
+    def ids_for_keys(self, keys):
+        return list(IndexedRecord.objects.filter(key__in=list(keys)).values_list("id", flat=True))
+
+    def count(self):
+        return IndexedRecord.objects.count()
+
+    def status(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM search_indexedrecord LIMIT 1")
+        return True, f"database ({self.vendor})"

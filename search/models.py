@@ -1,0 +1,139 @@
+"""
+The database backend's storage. One row per search record, written only by the search service.
+Full-text structures live beside it: an FTS5 table on SQLite, a weighted tsvector column plus a
+BM25 postings table on PostgreSQL (created in migrations, per database vendor).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Bit per tier, so that "visible to this tier" is one indexable test inside every query.
+AUDIENCE_BITS = {"public": 1, "members": 2, "secretariat": 4}
+
+
+def audience_bits(audiences):
+    bits = 0
+    for audience in audiences:
+        bits |= AUDIENCE_BITS.get(str(audience), 0)
+    return bits
+
+
+class IndexedRecord(models.Model):
+    """A stored `SearchRecord`. Kind, language and year are single-valued facets kept as columns
+    so counting them needs no join; multi-valued facets live in `RecordFacet`."""
+
+    key = models.CharField(max_length=255, unique=True)
+    source = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+    title = models.TextField()
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    attachments = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    audiences = models.CharField(max_length=64, help_text=_("Comma-separated tiers."))
+    audience_bits = models.PositiveSmallIntegerField()
+    language = models.CharField(max_length=12, blank=True)
+    date = models.DateField(null=True, blank=True)
+    year = models.CharField(max_length=4, blank=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    facets = models.JSONField(default=dict, blank=True)
+    facet_labels = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64)
+    # BM25 document length (PostgreSQL postings); 0 where unused.
+    length = models.PositiveIntegerField(default=0)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source", "object_id"], name="search_rec_source_obj"),
+            models.Index(fields=["-date", "id"], name="search_rec_date"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class RecordFacet(models.Model):
+    """One value of a multi-valued facet (type, topic, country...) of a record, for filtering
+    and for counting facets with GROUP BY over the matching set."""
+
+    record = models.ForeignKey(IndexedRecord, on_delete=models.CASCADE, db_constraint=False)
+    facet = models.CharField(max_length=32)
+    value = models.CharField(max_length=200)
+    label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "record"], name="search_facet_value"),
+            models.Index(fields=["record", "facet"], name="search_facet_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}"
+
+
+class Posting(models.Model):
+    """PostgreSQL BM25: one lexeme of one record with its precomputed BM25 term-frequency part
+    (the IDF is applied at query time from `Term.df`). The audience bits are copied here so the
+    per-term top-N scan filters by tier before pruning."""
+
+    term = models.CharField(max_length=255)
+    record = models.ForeignKey(IndexedRecord, on_delete=models.CASCADE, db_constraint=False)
+    impact = models.FloatField()
+    audience_bits = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            # Covers the per-term top-N scan (index-only on PostgreSQL).
+            models.Index(
+                fields=["term", "-impact", "record", "audience_bits"], name="search_posting_term"
+            ),
+            models.Index(fields=["record"], name="search_posting_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.term}:{self.record_id}"
+
+
+class Term(models.Model):
+    """Document frequency of a lexeme (PostgreSQL BM25), kept current by the indexer."""
+
+    term = models.CharField(max_length=255, primary_key=True)
+    df = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.term
+
+
+class IndexStats(models.Model):
+    """Collection size and total length for BM25 (one row)."""
+
+    doc_count = models.PositiveIntegerField(default=0)
+    total_length = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "index stats"
+
+    def __str__(self):
+        return f"{self.doc_count} records"
+
+
+class ZeroResultQuery(models.Model):
+    """A normalised query that found nothing on a given day, with how often: the secretariat's
+    view of missing guidance. No user identity is kept."""
+
+    query = models.CharField(_("query"), max_length=200)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["query", "day"], name="search_zero_query_day")
+        ]
+        ordering = ["-day", "-count"]
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+
+    def __str__(self):
+        return f"{self.query} ({self.day}: {self.count})"
