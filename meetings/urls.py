@@ -1,2 +1,16 @@
+from django.urls import path
+
+from meetings import views
+
 app_name = "meetings"
-urlpatterns = []
+urlpatterns = [
+    path("actions/", views.action_list, name="actions"),
+    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
+    path("calendar.ics", views.calendar_feed, name="calendar"),
+    path("calendar/subscription/", views.calendar_subscription, name="calendar_subscription"),
+    path("calendar/personal/<str:token>.ics", views.personal_calendar, name="personal_calendar"),
+    path("meeting/<int:pk>.ics", views.meeting_calendar, name="meeting_calendar"),
+    path("meeting/<int:pk>/register/", views.register, name="register"),
+    path("meeting/<int:pk>/registrations.csv", views.registrations_csv, name="registrations_csv"),
+    path("meeting/<int:pk>/pack.zip", views.meeting_pack, name="pack"),
+]

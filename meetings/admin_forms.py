@@ -1,0 +1,85 @@
+"""The meeting page editor's form: rules that span the page and its record."""
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from portal.access import is_secretariat
+
+APPROVED = "approved"
+
+
+class MeetingPageForm(WagtailAdminPageForm):
+    """The page editor's rules: due dates not before the meeting, decisions point at this
+    meeting's agenda, and approved minutes change only through the secretariat with a reason."""
+
+    minutes_change_reason = forms.CharField(
+        label=_("Reason for changing approved minutes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to change minutes that are already approved; it is logged."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        decisions = self.formsets.get("decisions")
+        if decisions is not None:
+            from meetings.models.record import AgendaItem
+
+            items = (
+                AgendaItem.objects.filter(meeting_id=self.instance.pk)
+                if self.instance.pk
+                else AgendaItem.objects.none()
+            )
+            for form in [*decisions.forms, decisions.empty_form]:
+                form.fields["agenda_item"].queryset = items
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start_date = cleaned_data.get("start_date")
+        actions = self.formsets.get("action_points")
+        if start_date and actions is not None:
+            for form in actions.forms:
+                due = form.cleaned_data.get("due_date") if hasattr(form, "cleaned_data") else None
+                if due and due < start_date and not form.cleaned_data.get("DELETE"):
+                    form.add_error("due_date", _("The due date is before the meeting."))
+        if self._changes_approved_minutes():
+            reason = (cleaned_data.get("minutes_change_reason") or "").strip()
+            if not is_secretariat(self.for_user):
+                self.add_error(
+                    "minutes", _("Approved minutes change only through the secretariat.")
+                )
+            elif not reason:
+                self.add_error(
+                    "minutes_change_reason", _("Say why the approved minutes are being changed.")
+                )
+        return cleaned_data
+
+    def _changes_approved_minutes(self):
+        if self.initial.get("minutes_status") != APPROVED:
+            return False
+        return any(
+            name in self.changed_data
+            for name in ("minutes", "minutes_status", "minutes_approved_on")
+        )
+
+    @transaction.atomic
+    def save(self, commit=True):
+        page = super().save(commit=False)
+        if self.instance.pk and self._changes_approved_minutes():
+            from meetings.models.record import MinutesAmendment
+
+            MinutesAmendment.objects.create(
+                meeting_id=page.pk,
+                changed_by=self.for_user,
+                reason=self.cleaned_data["minutes_change_reason"].strip(),
+                previous_minutes=self.initial.get("minutes") or "",
+                minutes=page.minutes,
+                minutes_status=page.minutes_status,
+            )
+        if commit:
+            page.save()
+            self.save_m2m()
+        return page

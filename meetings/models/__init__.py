@@ -1,0 +1,25 @@
+from meetings.models.pages import MeetingIndexPage, MeetingPage, MeetingSeries, MeetingType
+from meetings.models.people import CalendarToken, Registration
+from meetings.models.record import (
+    ActionPoint,
+    AgendaItem,
+    Decision,
+    MeetingDocument,
+    MinutesAmendment,
+    Participant,
+)
+
+__all__ = [
+    "ActionPoint",
+    "AgendaItem",
+    "CalendarToken",
+    "Decision",
+    "MeetingDocument",
+    "MeetingIndexPage",
+    "MeetingPage",
+    "MeetingSeries",
+    "MeetingType",
+    "MinutesAmendment",
+    "Participant",
+    "Registration",
+]

@@ -1,0 +1,457 @@
+"""
+The meeting pages. A meeting has a public face (what, when, where, a summary) and a members-only
+record (agenda, participants, minutes, decisions, action points, documents). The record's child
+objects live in the page's cluster so the secretariat edits them in one editor, with revisions.
+"""
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from meetings.admin_forms import MeetingPageForm
+from portal.access import RANK, Audience, can_see, restrict_queryset
+from portal.pages import AudiencePageMixin
+
+PAGE_SIZE = 20
+
+
+class MeetingType(models.TextChoices):
+    REGIONAL_MEETING = "regional_meeting", _("Regional meeting")
+    WORKING_GROUP = "working_group", _("Working group")
+    EXPERT_WORKSHOP = "expert_workshop", _("Expert workshop")
+    STUDY_VISIT = "study_visit", _("Study visit")
+    ONLINE_CALL = "online_call", _("Online call")
+
+
+@lru_cache(maxsize=1)
+def _time_zone_names():
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(value):
+    if value not in _time_zone_names():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name; use an IANA name such as Europe/Vienna."),
+            params={"value": value},
+            code="invalid_time_zone",
+        )
+
+
+class MeetingSeries(models.Model):
+    """A recurring body (e.g. the annual regional meeting, a working group) whose meetings follow
+    up on each other's action points. A snippet, so that series can be named once and chosen."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_("E.g. Working group on labour exploitation."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the series is for.")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+
+    def __str__(self):
+        return self.name
+
+
+class MeetingPageQuerySet(PageQuerySet):
+    def visible_to(self, user):
+        """Live meetings whose page the user may open (their public part at least)."""
+        return restrict_queryset(self.live(), user)
+
+    def upcoming(self, today=None):
+        return self.filter(end_date__gte=today or timezone.localdate())
+
+    def past(self, today=None):
+        return self.filter(end_date__lt=today or timezone.localdate())
+
+    def upcoming_first(self, today=None):
+        """Upcoming meetings soonest first, then past meetings latest first, in one query."""
+        today = today or timezone.localdate()
+        upcoming = models.Q(end_date__gte=today)
+        return self.order_by(
+            Case(When(upcoming, then=Value(0)), default=Value(1)),
+            Case(When(upcoming, then=F("start_date"))).asc(nulls_last=True),
+            F("start_date").desc(),
+            "start_time",
+            "pk",
+        )
+
+
+MeetingPageManager = PageManager.from_queryset(MeetingPageQuerySet)
+
+
+class MeetingIndexPage(Page):
+    """The one listing of meetings at /meetings/: upcoming first, then past, with filters."""
+
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("A short lead paragraph above the listing.")
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["meetings.MeetingPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("meeting index")
+
+    def serve(self, request, *args, **kwargs):
+        from meetings.forms import MeetingFilterForm
+
+        form = MeetingFilterForm(request.GET or None)
+        response = super().serve(request, *args, filter_form=form, **kwargs)
+        if request.GET and not form.is_valid():
+            response.status_code = 400
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response
+
+    def get_context(self, request, *args, filter_form=None, **kwargs):
+        from meetings.forms import MeetingFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = filter_form or MeetingFilterForm(request.GET or None)
+        meetings = (
+            MeetingPage.objects.child_of(self)
+            .visible_to(request.user)
+            .select_related("host_country", "series")
+            .upcoming_first()
+        )
+        if form.is_bound and form.is_valid():
+            meetings = form.filter(meetings)
+        page_number = request.GET.get("page") if not form.errors else 1
+        page = Paginator(meetings, PAGE_SIZE).get_page(page_number)
+        today = timezone.localdate()
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=form,
+            meetings=page,
+            upcoming=[meeting for meeting in page if meeting.end_date >= today],
+            past=[meeting for meeting in page if meeting.end_date < today],
+            query=query.urlencode(),
+        )
+        return context
+
+
+class MeetingPage(AudiencePageMixin, Page):
+    """
+    One meeting. Start and end are wall-clock dates and times in the meeting's own time zone
+    (an IANA name), because that is how invitations state them and how calendars need them; the
+    instants derive from them. `sequence` counts published changes of date, place or status,
+    for calendar clients. The record is never shown below the members tier, whatever the page's
+    own audience: see `record_audience`.
+    """
+
+    class MinutesStatus(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    meeting_type = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=MeetingType.choices,
+        default=MeetingType.REGIONAL_MEETING,
+        help_text=_("What kind of meeting this is."),
+    )
+    series = models.ForeignKey(
+        MeetingSeries,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+        verbose_name=_("series"),
+        help_text=_("The series this meeting belongs to; open action points follow the series."),
+    )
+    start_date = models.DateField(_("start date"), help_text=_("First day, local to the meeting."))
+    start_time = models.TimeField(
+        _("start time"), help_text=_("Local time in the meeting's time zone.")
+    )
+    end_date = models.DateField(_("end date"), help_text=_("Last day, local to the meeting."))
+    end_time = models.TimeField(
+        _("end time"), help_text=_("Local time in the meeting's time zone.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Vienna",
+        validators=[validate_time_zone],
+        help_text=_("IANA time zone of the meeting, e.g. Europe/Belgrade."),
+    )
+    host_country = models.ForeignKey(
+        "network.Country",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_meetings",
+        verbose_name=_("host country"),
+        help_text=_("The country hosting the meeting, if any."),
+    )
+    online = models.BooleanField(
+        _("online"), default=False, help_text=_("Held online (alone or alongside a venue).")
+    )
+    venue_city = models.CharField(
+        _("city"), max_length=120, blank=True, help_text=_("Where the meeting takes place.")
+    )
+    venue_address = models.TextField(
+        _("venue address"), blank=True, help_text=_("Venue name and address.")
+    )
+    joining_link = models.URLField(
+        _("joining link"), blank=True, help_text=_("Video-call link; shown to members only.")
+    )
+    organisers = ParentalManyToManyField(
+        "network.Organisation",
+        blank=True,
+        related_name="organised_meetings",
+        verbose_name=_("organisers"),
+        help_text=_("Organisations convening the meeting."),
+    )
+    public_summary = RichTextField(
+        _("public summary"),
+        blank=True,
+        features=["bold", "italic", "link", "ul", "ol"],
+        help_text=_("What the meeting is about and what came of it; public."),
+    )
+    cancelled = models.BooleanField(
+        _("cancelled"), default=False, help_text=_("Keep the page and tell calendars it is off.")
+    )
+    minutes = RichTextField(
+        _("minutes"), blank=True, help_text=_("The record of discussion; members only.")
+    )
+    minutes_status = models.CharField(
+        _("minutes status"),
+        max_length=10,
+        choices=MinutesStatus.choices,
+        default=MinutesStatus.DRAFT,
+        help_text=_("Approved minutes can be changed only with a recorded reason."),
+    )
+    minutes_approved_on = models.DateField(
+        _("minutes approved on"),
+        null=True,
+        blank=True,
+        help_text=_("When the minutes were approved."),
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    # Changes to these fields are news to calendar clients (see `sequence`).
+    CALENDAR_FIELDS = (
+        "title",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "time_zone",
+        "venue_city",
+        "venue_address",
+        "online",
+        "cancelled",
+        "host_country_id",
+    )
+
+    objects = MeetingPageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("meeting_type"),
+                FieldPanel("series"),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("start_time")]),
+                FieldRowPanel([FieldPanel("end_date"), FieldPanel("end_time")]),
+                FieldPanel("time_zone"),
+                FieldPanel("cancelled"),
+            ],
+            heading=_("When"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("host_country"),
+                FieldPanel("venue_city"),
+                FieldPanel("venue_address"),
+                FieldPanel("online"),
+                FieldPanel("joining_link"),
+            ],
+            heading=_("Where"),
+        ),
+        FieldPanel("organisers"),
+        FieldPanel("public_summary"),
+    ]
+    record_panels = [
+        InlinePanel("agenda_items", heading=_("Agenda"), label=_("Agenda item")),
+        InlinePanel("participants", heading=_("Participants"), label=_("Participant")),
+        MultiFieldPanel(
+            [
+                FieldPanel("minutes"),
+                FieldPanel("minutes_status"),
+                FieldPanel("minutes_approved_on"),
+                FieldPanel("minutes_change_reason"),
+            ],
+            heading=_("Minutes"),
+        ),
+        InlinePanel("decisions", heading=_("Decisions"), label=_("Decision")),
+        InlinePanel("action_points", heading=_("Action points"), label=_("Action point")),
+        InlinePanel("documents", heading=_("Documents"), label=_("Document")),
+    ]
+    settings_panels = [FieldPanel("audience"), *Page.settings_panels]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Meeting")),
+            ObjectList(record_panels, heading=_("Record (members only)")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(settings_panels, heading=_("Settings")),
+        ]
+    )
+    # Only the public part: Wagtail's own search must never hold members-only text.
+    search_fields = [*Page.search_fields, index.SearchField("public_summary")]
+
+    base_form_class = MeetingPageForm
+
+    parent_page_types = ["meetings.MeetingIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def save(self, *args, **kwargs):
+        # Wagtail writes content to the row only on create and publish (drafts live in
+        # revisions), so comparing with the row counts published changes only.
+        if not kwargs.get("update_fields") and self.pk:
+            previous = (
+                MeetingPage.objects.filter(pk=self.pk)
+                .values(*self.CALENDAR_FIELDS, "sequence")
+                .first()
+            )
+            if previous:
+                changed = any(
+                    getattr(self, name) != previous[name] for name in self.CALENDAR_FIELDS
+                )
+                self.sequence = previous["sequence"] + (1 if changed else 0)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        times_given = all((self.start_date, self.start_time, self.end_date, self.end_time))
+        if times_given and self.time_zone in _time_zone_names() and self.ends_at < self.starts_at:
+            errors["end_date"] = _(
+                "The meeting ends before it starts: check the end date and time."
+            )
+        if self.start_date:
+            for action in self.action_points.all():
+                if action.due_date and action.due_date < self.start_date:
+                    errors.setdefault("__all__", []).append(
+                        _("Action point “%(action)s” is due before the meeting starts.")
+                        % {"action": action.description[:60]}
+                    )
+        if self.minutes_status == self.MinutesStatus.APPROVED and not self.minutes_approved_on:
+            errors["minutes_approved_on"] = _("Give the date the minutes were approved.")
+        if self.pk and self.approved_minutes_changed() and not self.minutes_amendment_recorded():
+            errors["minutes"] = _(
+                "These minutes are approved: they change only through the secretariat, with a "
+                "reason recorded."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def starts_at(self):
+        return datetime.combine(self.start_date, self.start_time, tzinfo=self.zone)
+
+    @property
+    def ends_at(self):
+        return datetime.combine(self.end_date, self.end_time, tzinfo=self.zone)
+
+    @property
+    def is_past(self):
+        return self.ends_at < timezone.now()
+
+    @property
+    def accepts_registrations(self):
+        return not self.cancelled and not self.is_past
+
+    @property
+    def record_audience(self):
+        """The record is members-only at least, and follows a stricter page audience."""
+        if RANK[str(self.audience)] > RANK[Audience.MEMBERS]:
+            return self.audience
+        return Audience.MEMBERS
+
+    def can_see_record(self, user):
+        return can_see(user, self.record_audience)
+
+    @cached_property
+    def _stored_minutes(self):
+        return (
+            MeetingPage.objects.filter(pk=self.pk)
+            .values("minutes", "minutes_status", "minutes_approved_on")
+            .first()
+        )
+
+    def approved_minutes_changed(self):
+        """Whether this save would change minutes that are approved in the database."""
+        stored = self._stored_minutes
+        if not stored or stored["minutes_status"] != self.MinutesStatus.APPROVED:
+            return False
+        return (
+            stored["minutes"] != self.minutes
+            or stored["minutes_status"] != self.minutes_status
+            or stored["minutes_approved_on"] != self.minutes_approved_on
+        )
+
+    def minutes_amendment_recorded(self):
+        """Whether the secretariat recorded, with a reason, exactly the change being saved."""
+        return self.minutes_amendments.filter(
+            minutes=self.minutes, minutes_status=self.minutes_status
+        ).exists()
+
+    def get_context(self, request, *args, **kwargs):
+        from meetings.views import meeting_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(meeting_page_context(self, request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            # The page carries the members-only record or personal registration state.
+            patch_cache_control(response, private=True)
+        return response

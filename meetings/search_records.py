@@ -1,0 +1,119 @@
+"""
+Search records for meetings. A public meeting has two records that partition the tiers: the
+public part (title, summary, place) for the public, and a cumulative record adding the agenda,
+minutes, decisions, action points and document text for members and the secretariat. A meeting
+addressed to members (or the secretariat) has only the cumulative record, for those tiers.
+"""
+
+from django.utils.html import strip_tags
+
+from meetings.models import MeetingPage
+from portal.access import RANK, Audience
+from search.records import SearchRecord, tiers_from
+from search.registry import RecordSource
+
+SOURCE_NAME = "meetings.meeting"
+
+
+def _text(html):
+    return strip_tags(html or "").strip()
+
+
+class MeetingRecordSource(RecordSource):
+    name = SOURCE_NAME
+
+    def _queryset(self):
+        return MeetingPage.objects.select_related("host_country", "series").prefetch_related(
+            "organisers",
+            "agenda_items__presenter",
+            "decisions",
+            "action_points__owner_person",
+            "action_points__owner_country",
+            "documents__document",
+        )
+
+    def get_object(self, object_id):
+        try:
+            return self._queryset().filter(pk=int(object_id)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def iter_objects(self):
+        return self._queryset().live().order_by("pk").iterator(chunk_size=200)
+
+    def records_for(self, meeting):
+        if meeting is None or not meeting.live:
+            return []
+        public_body = "\n".join(
+            part
+            for part in [
+                _text(meeting.public_summary),
+                meeting.venue_city,
+                meeting.host_country.name if meeting.host_country_id else "",
+                "; ".join(str(organisation) for organisation in meeting.organisers.all()),
+            ]
+            if part
+        )
+        common = {
+            "kind": "meeting",
+            "title": meeting.title,
+            "url": meeting.url or "",
+            "source": SOURCE_NAME,
+            "object_id": str(meeting.pk),
+            "summary": _text(meeting.public_summary)[:500],
+            "date": meeting.start_date,
+            "facets": {
+                "kind": ["meeting"],
+                "meeting_type": [meeting.meeting_type],
+                "country": [meeting.host_country.iso_code] if meeting.host_country_id else [],
+                "year": [str(meeting.start_date.year)],
+            },
+        }
+        records = []
+        if meeting.audience == Audience.PUBLIC:
+            records.append(
+                SearchRecord(
+                    key=f"{SOURCE_NAME}:{meeting.pk}:public",
+                    audiences=(Audience.PUBLIC.value,),
+                    body=public_body,
+                    **common,
+                )
+            )
+        record_audience = meeting.record_audience
+        # Documents addressed above the record's tier stay out of its attachment text.
+        readable = visible_audiences_for(record_audience)
+        attachments = "\n\n".join(
+            item.document.extracted_text
+            for item in meeting.documents.all()
+            if item.audience in readable and item.document.extracted_text
+        )
+        records.append(
+            SearchRecord(
+                key=f"{SOURCE_NAME}:{meeting.pk}:{record_audience}",
+                audiences=tiers_from(record_audience),
+                body="\n\n".join(
+                    part for part in [public_body, self._record_text(meeting)] if part
+                ),
+                attachments=attachments,
+                **common,
+            )
+        )
+        return records
+
+    def _record_text(self, meeting):
+        parts = []
+        for item in meeting.agenda_items.all():
+            presenter = item.presenter.full_name if item.presenter_id else ""
+            parts.append(" ".join(filter(None, [item.title, presenter, item.description])))
+        parts.append(_text(meeting.minutes))
+        parts.extend(f"{decision.number}. {decision.text}" for decision in meeting.decisions.all())
+        parts.extend(
+            f"{action.description} ({action.owner_name}) {action.progress_note}".strip()
+            for action in meeting.action_points.all()
+        )
+        return "\n".join(part for part in parts if part)
+
+
+def visible_audiences_for(tier):
+    """The audiences readable at `tier` (the same ordering as the access policy)."""
+    return [audience.value for audience in Audience if RANK[audience] <= RANK[str(tier)]]
