@@ -1,0 +1,272 @@
+"""
+The directory's part of the demo network: countries, organisations and fictional people with
+current and past mandates. Idempotent: every row is found by a natural key before it is created,
+and names come from the index (not the random generator) so reruns meet the same people.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from network.models import Country, Mandate, Organisation, Person
+from portal.access import Audience
+from portal.models import Language, Topic
+
+# (ISO code, name, membership, joined year, calling code, languages)
+COUNTRIES = [
+    ("AL", "Albania", "member", 2009, "355", ["sq", "en"]),
+    ("BA", "Bosnia and Herzegovina", "member", 2009, "387", ["bs", "hr", "sr"]),
+    ("BG", "Bulgaria", "member", 2010, "359", ["bg"]),
+    ("HR", "Croatia", "member", 2009, "385", ["hr"]),
+    ("GR", "Greece", "observer", 2014, "30", ["el"]),
+    ("MD", "Moldova", "member", 2011, "373", ["ro", "ru"]),
+    ("ME", "Montenegro", "member", 2009, "382", ["cnr", "sr"]),
+    ("MK", "North Macedonia", "member", 2009, "389", ["mk", "sq"]),
+    ("RO", "Romania", "member", 2010, "40", ["ro"]),
+    ("RS", "Serbia", "member", 2009, "381", ["sr"]),
+    ("SI", "Slovenia", "partner", 2016, "386", ["sl"]),
+    ("UA", "Ukraine", "observer", 2018, "380", ["uk", "ru"]),
+]
+
+ORGANISATION_KINDS = [
+    ("ministry", "Ministry of the Interior", "MoI"),
+    ("police", "Anti-Trafficking Police Unit", "ATPU"),
+    ("social_services", "Centre for Social Work", "CSW"),
+]
+
+GIVEN_NAMES = [
+    "Arta",
+    "Boris",
+    "Cvetana",
+    "Dren",
+    "Elira",
+    "Filip",
+    "Gordana",
+    "Hristo",
+    "Ilina",
+    "Jovan",
+    "Katarina",
+    "Luan",
+    "Mirela",
+    "Nikola",
+    "Oana",
+    "Petar",
+    "Rozafa",
+    "Stefan",
+    "Tijana",
+    "Vesna",
+    "Zoran",
+    "Ana",
+    "Blerim",
+    "Daria",
+    "Emil",
+]
+FAMILY_NAMES = [
+    "Arbenson",
+    "Belovar",
+    "Cerulić",
+    "Dobrevska",
+    "Elmazaj",
+    "Florescuța",
+    "Grdanović",
+    "Hristevska",
+    "Ivanovar",
+    "Jelinčić",
+    "Kastrioli",
+    "Lazarevska",
+    "Moraveanu",
+    "Novakorić",
+    "Ohridova",
+    "Petrovar",
+    "Qendrani",
+    "Radomirić",
+    "Stojanoska",
+    "Tomaševar",
+    "Ursuleanu",
+    "Vardarić",
+    "Zefiraj",
+    "Bistrović",
+    "Drinova",
+    "Kalinova",
+    "Lumeva",
+    "Pelagić",
+    "Sarandi",
+    "Veleska",
+]
+
+REFERRAL_SUMMARY = (
+    "The national coordinator chairs an inter-agency working group. Frontline agencies screen "
+    "presumed victims with the national indicators and refer them to the national referral focal "
+    "point, who arranges identification, assistance and, across borders, contact with the "
+    "transnational referral contact point of the other country."
+)
+
+#: Roles every country has, with a past holder for the first so history shows.
+COUNTRY_ROLES = [
+    Mandate.Role.NATIONAL_COORDINATOR,
+    Mandate.Role.DEPUTY_COORDINATOR,
+    Mandate.Role.REFERRAL_FOCAL_POINT,
+    Mandate.Role.TRANSNATIONAL_CONTACT,
+]
+
+
+def _name(index):
+    given = GIVEN_NAMES[index % len(GIVEN_NAMES)]
+    family = FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)]
+    round_ = index // (len(GIVEN_NAMES) * len(FAMILY_NAMES))
+    return given, f"{family}{' ' + str(round_ + 1) if round_ else ''}"
+
+
+def _slug(text):
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
+def seed(context):
+    """Build the demo directory. Idempotent; `member@demo.test` becomes a referral focal point."""
+    rng = context.rng
+    languages = {language.code: language for language in Language.objects.all()}
+    topics = list(Topic.objects.order_by("slug"))
+    today = timezone.localdate()
+
+    countries = []
+    organisations = {}
+    for iso, name, membership, year, _calling, _langs in COUNTRIES:
+        country, _ = Country.objects.update_or_create(
+            iso_code=iso,
+            defaults={
+                "name": name,
+                "membership": membership,
+                "joined": datetime.date(year, 1, 1),
+                "referral_summary": REFERRAL_SUMMARY,
+            },
+        )
+        countries.append(country)
+        organisations[iso] = []
+        for kind, org_name, acronym in ORGANISATION_KINDS:
+            organisation, _ = Organisation.objects.update_or_create(
+                name=f"{org_name} ({name})",
+                country=country,
+                defaults={
+                    "kind": kind,
+                    "acronym": f"{acronym}-{iso}",
+                    "website": f"https://{_slug(acronym)}.{iso.lower()}.example.org/",
+                },
+            )
+            organisations[iso].append(organisation)
+    secretariat_org, _ = Organisation.objects.update_or_create(
+        name="Network Secretariat",
+        country=None,
+        defaults={
+            "kind": "secretariat",
+            "acronym": "SEC",
+            "website": "https://secretariat.example.org/",
+        },
+    )
+    Organisation.objects.update_or_create(
+        name="International Organisation for Demonstration Purposes",
+        country=None,
+        defaults={"kind": "international", "acronym": "IODP"},
+    )
+
+    total = 50 * context.scale
+    people = []
+    for index in range(total):
+        given, family = _name(index)
+        iso, _name_, _m, _y, calling, lang_codes = COUNTRIES[index % len(COUNTRIES)]
+        country = countries[index % len(COUNTRIES)]
+        organisation = organisations[iso][index % len(ORGANISATION_KINDS)]
+        person, created = Person.objects.get_or_create(
+            given_name=given,
+            family_name=family,
+            country=country,
+            defaults={
+                "organisation": organisation,
+                "job_title": rng.choice(
+                    [
+                        "Head of unit",
+                        "Senior adviser",
+                        "Programme officer",
+                        "Inspector",
+                        "Legal adviser",
+                    ]
+                ),
+                "biography": f"{given} {family} works on identification and referral of presumed "
+                f"victims of trafficking in {country.name}.",
+                "email_audience": Audience.PUBLIC if index % 7 == 0 else Audience.MEMBERS,
+                "phone_audience": Audience.SECRETARIAT if index % 11 == 0 else Audience.MEMBERS,
+                "last_confirmed": timezone.now() - datetime.timedelta(days=rng.randint(10, 700)),
+            },
+        )
+        phone = f"+{calling} 99 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+        expertise = rng.sample(topics, k=min(2, len(topics)))
+        if created:
+            # Child rows and parental many-to-many are held on the instance until save().
+            person.emails.create(
+                address=f"{_slug(given)}.{_slug(family)}@{iso.lower()}.example.org", sort_order=0
+            )
+            person.phones.create(number=phone, sort_order=0)
+            person.languages.set([languages[c] for c in [*lang_codes, "en"] if c in languages])
+            person.expertise.set(expertise)
+            person.save()
+        elif topics and not person.expertise.exists():
+            # Topics may appear on a later run (the library seeds them after the directory).
+            person.expertise.set(expertise)
+            person.save()
+        people.append(person)
+
+    # Mandates: the first people of each country hold its roles; one past coordinator each.
+    start = datetime.date(today.year - 2, 1, 1)
+    per_country = {}
+    for person in people:
+        per_country.setdefault(person.country_id, []).append(person)
+    for country in countries:
+        holders = per_country.get(country.pk, [])
+        for role, person in zip(COUNTRY_ROLES, holders, strict=False):
+            Mandate.objects.get_or_create(person=person, role=role, country=country, start=start)
+        if len(holders) > len(COUNTRY_ROLES):
+            Mandate.objects.get_or_create(
+                person=holders[len(COUNTRY_ROLES)],
+                role=Mandate.Role.NATIONAL_COORDINATOR,
+                country=country,
+                start=datetime.date(today.year - 6, 1, 1),
+                defaults={"end": start - datetime.timedelta(days=1)},
+            )
+        for person in holders[len(COUNTRY_ROLES) + 1 :]:
+            Mandate.objects.get_or_create(
+                person=person,
+                role=Mandate.Role.WORKING_GROUP_MEMBER,
+                country=country,
+                start=start,
+            )
+
+    staff, _ = Person.objects.get_or_create(
+        given_name="Sam",
+        family_name="Secretariat",
+        country=None,
+        defaults={"organisation": secretariat_org, "job_title": "Network officer"},
+    )
+    Mandate.objects.get_or_create(
+        person=staff, role=Mandate.Role.SECRETARIAT_STAFF, country=None, start=start
+    )
+    _link(staff, context.secretariat_user)
+
+    # The demo member is Albania's national referral focal point.
+    member_person = (
+        Mandate.objects.filter(
+            role=Mandate.Role.REFERRAL_FOCAL_POINT, country=countries[0], start=start
+        )
+        .first()
+        .person
+    )
+    _link(member_person, context.member_user)
+    context.stdout.write(
+        f"  {len(countries)} countries, {Organisation.objects.count()} organisations, "
+        f"{len(people) + 1} people; {context.member_user.email} is {member_person.full_name}."
+    )
+
+
+def _link(person, user):
+    Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+    if person.user_id != user.pk:
+        person.user = user
+        person.save(update_fields=["user"])

@@ -1,0 +1,126 @@
+"""
+vCard and CSV exports of the directory. Both are built from `PersonEntry` (network/presenters.py),
+so an export never holds more than the requester could read on the person's page.
+"""
+
+import csv
+import io
+import re
+
+import vobject
+
+from network.presenters import entry_for
+from portal.access import is_secretariat
+
+_FORMULA_START = ("=", "@", "\t", "\r")
+_PHONE_LIKE = re.compile(r"^[+-][\d ]+$")
+
+
+def vcard_for(entry, url=""):
+    """One vCard 3.0 for a visible entry."""
+    card = vobject.vCard()
+    card.add("n").value = vobject.vcard.Name(family=entry.family_name, given=entry.given_name)
+    card.add("fn").value = entry.full_name
+    if entry.organisation is not None:
+        card.add("org").value = [entry.organisation.name]
+    if entry.job_title:
+        card.add("title").value = entry.job_title
+    roles = [mandate.get_role_display() for mandate in entry.mandates]
+    if roles:
+        card.add("role").value = ", ".join(str(role) for role in roles)
+    for address in entry.emails:
+        email = card.add("email")
+        email.value = address
+        email.type_param = "INTERNET"
+    for number in entry.phones:
+        tel = card.add("tel")
+        tel.value = number
+        tel.type_param = "WORK"
+    if entry.country is not None:
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(country=entry.country.name)
+    if entry.biography:
+        card.add("note").value = entry.biography
+    if url:
+        card.add("url").value = url
+    return card.serialize()
+
+
+def vcards_for(people, user, build_url):
+    """Several people's visible entries as one .vcf text."""
+    return "".join(
+        vcard_for(entry_for(person, user), build_url(person.get_absolute_url()))
+        for person in people
+    )
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas (CSV injection) but keep phone numbers readable."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) or (
+        text.startswith(("+", "-")) and not _PHONE_LIKE.match(text)
+    ):
+        return "'" + text
+    return text
+
+
+PUBLIC_COLUMNS = [
+    "given_name",
+    "family_name",
+    "job_title",
+    "organisation",
+    "country",
+    "roles",
+    "emails",
+    "phones",
+    "languages",
+    "expertise",
+    "biography",
+]
+SECRETARIAT_COLUMNS = [
+    *PUBLIC_COLUMNS,
+    "email_audience",
+    "phone_audience",
+    "biography_audience",
+    "photo_audience",
+    "is_active",
+    "last_confirmed",
+    "user_email",
+]
+
+
+def directory_csv(people, user):
+    """The directory as CSV text: the secretariat gets every field and column; anyone else gets
+    exactly the fields each entry shows them."""
+    secretariat = is_secretariat(user)
+    columns = SECRETARIAT_COLUMNS if secretariat else PUBLIC_COLUMNS
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for person in people:
+        entry = entry_for(person, user)
+        row = {
+            "given_name": entry.given_name,
+            "family_name": entry.family_name,
+            "job_title": entry.job_title,
+            "organisation": entry.organisation.name if entry.organisation else "",
+            "country": entry.country.iso_code if entry.country else "",
+            "roles": "; ".join(str(m.get_role_display()) for m in entry.mandates),
+            "emails": "; ".join(entry.emails),
+            "phones": "; ".join(entry.phones),
+            "languages": "; ".join(language.code for language in person.languages.all()),
+            "expertise": "; ".join(topic.slug for topic in person.expertise.all()),
+            "biography": entry.biography,
+        }
+        if secretariat:
+            row.update(
+                email_audience=person.email_audience,
+                phone_audience=person.phone_audience,
+                biography_audience=person.biography_audience,
+                photo_audience=person.photo_audience,
+                is_active="yes" if person.is_active else "no",
+                last_confirmed=person.last_confirmed.isoformat() if person.last_confirmed else "",
+                user_email=person.user.email if person.user else "",
+            )
+        writer.writerow([_cell(row[column]) for column in columns])
+    return out.getvalue()

@@ -1,0 +1,94 @@
+"""
+What a viewer may see of a person: the ONE place where the per-field audiences of a directory entry
+are applied. Pages, exports (vCard, CSV) and search records all go through `entry_for` /
+`entry_for_tier`, so a members-only phone number cannot leak through one way out that forgot.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal.access import RANK, Audience, audience_of, can_see
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """A person as one viewer may see them. Hidden fields are empty; `*_audience` tells templates
+    which shown fields are restricted (for the members-only badge and `data-audience`)."""
+
+    person: object
+    full_name: str
+    given_name: str
+    family_name: str
+    job_title: str
+    organisation: object
+    country: object
+    mandates: tuple
+    emails: tuple
+    phones: tuple
+    biography: str
+    photo_url: str
+    email_audience: str
+    phone_audience: str
+    biography_audience: str
+    photo_audience: str
+    is_owner: bool = False
+
+    @property
+    def has_contact(self):
+        return bool(self.emails or self.phones)
+
+
+def _current_mandates(person):
+    # Filter in Python so that a prefetched `mandates` is used (no query per person).
+    return tuple(mandate for mandate in person.mandates.all() if mandate.is_current)
+
+
+def entry_for_tier(person, tier, is_owner=False):
+    """What a viewer of `tier` sees of `person`. The owner sees their whole entry."""
+    rank = RANK[str(tier)]
+
+    def shows(audience):
+        return is_owner or rank >= RANK.get(str(audience), RANK[Audience.SECRETARIAT])
+
+    show_photo = bool(person.photo) and shows(person.photo_audience)
+    return PersonEntry(
+        person=person,
+        full_name=person.full_name,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        job_title=person.job_title,
+        organisation=person.organisation,
+        country=person.country,
+        mandates=_current_mandates(person),
+        emails=tuple(e.address for e in person.emails.all())
+        if shows(person.email_audience)
+        else (),
+        phones=tuple(p.number for p in person.phones.all()) if shows(person.phone_audience) else (),
+        biography=person.biography if shows(person.biography_audience) else "",
+        photo_url=reverse("network:person_photo", args=[person.pk]) if show_photo else "",
+        email_audience=person.email_audience,
+        phone_audience=person.phone_audience,
+        biography_audience=person.biography_audience,
+        photo_audience=person.photo_audience,
+        is_owner=is_owner,
+    )
+
+
+def is_owner(person, user):
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and person.user_id is not None
+        and person.user_id == user.pk
+    )
+
+
+def entry_for(person, user):
+    """What `user` sees of `person`."""
+    return entry_for_tier(person, audience_of(user), is_owner=is_owner(person, user))
+
+
+def can_see_photo(person, user):
+    """Whether `user` may receive the photo file (the photo view asks this, not the template)."""
+    return bool(person.photo) and (is_owner(person, user) or can_see(user, person.photo_audience))

@@ -1,0 +1,165 @@
+"""
+Search records for the directory. A person's records partition the tiers by what each tier may see
+of them (network/presenters.py decides that): a public record with public fields only, a members'
+record with what members see, and a secretariat record only when some field is secretariat-only.
+Tiers that see the same thing share one record. So an anonymous search can never match a
+members-only email address or phone number: the text is not in any record shown to it.
+"""
+
+from django.db.models import Prefetch
+
+from network.models import Country, Mandate, Organisation, Person
+from network.presenters import entry_for_tier
+from portal.access import TIERS
+from search.records import SearchRecord, tiers_from
+from search.registry import RecordSource, register
+
+
+def _people():
+    return Person.objects.select_related("country", "organisation").prefetch_related(
+        Prefetch("mandates", queryset=Mandate.objects.select_related("country")),
+        "emails",
+        "phones",
+        "languages",
+        "expertise",
+    )
+
+
+def _person_text(entry, person):
+    """(summary, body) of an entry as one tier sees it."""
+    roles = [str(mandate.get_role_display()) for mandate in entry.mandates]
+    summary = " · ".join(
+        part
+        for part in [
+            entry.job_title,
+            entry.organisation.name if entry.organisation else "",
+            entry.country.name if entry.country else "",
+        ]
+        if part
+    )
+    body_parts = [
+        ", ".join(roles),
+        entry.organisation.acronym if entry.organisation else "",
+        " ".join(language.name for language in person.languages.all()),
+        " ".join(topic.name for topic in person.expertise.all()),
+        entry.biography,
+        " ".join(entry.emails),
+        " ".join(entry.phones),
+    ]
+    return summary, "\n".join(part for part in body_parts if part)
+
+
+class PersonSource(RecordSource):
+    name = "network.person"
+
+    def get_object(self, object_id):
+        return _people().filter(pk=object_id).first()
+
+    def records_for(self, person):
+        if not person.is_active:
+            return []
+        facets = {
+            "kind": ["person"],
+            "country": [person.country.iso_code] if person.country else [],
+            "language": [language.code for language in person.languages.all()],
+            "topic": [topic.slug for topic in person.expertise.all()],
+            "role": sorted({m.role for m in person.mandates.all() if m.is_current}),
+        }
+        # Group consecutive tiers that see identical text into one record.
+        parts = []
+        for tier in TIERS:
+            text = _person_text(entry_for_tier(person, tier), person)
+            if parts and parts[-1][1] == text:
+                parts[-1][0].append(tier.value)
+            else:
+                parts.append(([tier.value], text))
+        return [
+            SearchRecord(
+                key=f"{self.name}:{person.pk}:{tiers[0]}",
+                kind="person",
+                title=person.full_name,
+                url=person.get_absolute_url(),
+                audiences=tuple(tiers),
+                source=self.name,
+                object_id=str(person.pk),
+                summary=summary,
+                body=body,
+                facets=facets,
+            )
+            for tiers, (summary, body) in parts
+        ]
+
+    def iter_objects(self):
+        return _people().filter(is_active=True).iterator(chunk_size=200)
+
+
+class OrganisationSource(RecordSource):
+    name = "network.organisation"
+
+    def get_object(self, object_id):
+        return Organisation.objects.select_related("country").filter(pk=object_id).first()
+
+    def records_for(self, organisation):
+        # Organisations have no page of their own: the country page lists them.
+        url = organisation.country.get_absolute_url() if organisation.country else "/network/"
+        return [
+            SearchRecord(
+                key=f"{self.name}:{organisation.pk}",
+                kind="organisation",
+                title=str(organisation),
+                url=url,
+                audiences=tiers_from("public"),
+                source=self.name,
+                object_id=str(organisation.pk),
+                summary=" · ".join(
+                    part
+                    for part in [
+                        str(organisation.get_kind_display()),
+                        organisation.country.name if organisation.country else "",
+                    ]
+                    if part
+                ),
+                body="\n".join(
+                    part for part in [organisation.address, organisation.website] if part
+                ),
+                facets={
+                    "kind": ["organisation"],
+                    "country": [organisation.country.iso_code] if organisation.country else [],
+                },
+            )
+        ]
+
+    def iter_objects(self):
+        return Organisation.objects.select_related("country").iterator(chunk_size=200)
+
+
+class CountrySource(RecordSource):
+    name = "network.country"
+
+    def get_object(self, object_id):
+        return Country.objects.filter(pk=object_id).first()
+
+    def records_for(self, country):
+        return [
+            SearchRecord(
+                key=f"{self.name}:{country.pk}",
+                kind="country",
+                title=country.name,
+                url=country.get_absolute_url(),
+                audiences=tiers_from("public"),
+                source=self.name,
+                object_id=str(country.pk),
+                summary=str(country.get_membership_display()),
+                body=country.referral_summary,
+                date=country.joined,
+                facets={"kind": ["country"], "country": [country.iso_code]},
+            )
+        ]
+
+    def iter_objects(self):
+        return Country.objects.iterator(chunk_size=200)
+
+
+def register_sources():
+    for source in (PersonSource(), OrganisationSource(), CountrySource()):
+        register(source)

@@ -1,0 +1,94 @@
+"""The directory in the Wagtail admin: snippets with revisions and history, the freshness listing
+and the one-step mandate handover (secretariat only)."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from network import admin_views
+from network.models import Country, Organisation, Person
+from portal.access import is_secretariat
+
+
+class CountryViewSet(SnippetViewSet):
+    model = Country
+    icon = "site"
+    menu_label = _("Countries")
+    list_display = ["name", "iso_code", "membership", "joined"]
+    list_filter = ["membership"]
+    search_fields = ["name", "iso_code"]
+    ordering = ["name"]
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisations")
+    list_display = ["name", "acronym", "country", "kind"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "acronym"]
+    ordering = ["name"]
+
+
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "user"
+    menu_label = _("People")
+    list_display = ["full_name", "country", "organisation", "is_active", "last_confirmed"]
+    list_filter = ["country", "is_active"]
+    search_fields = ["given_name", "family_name"]
+    ordering = ["family_name", "given_name"]
+
+
+class DirectoryViewSetGroup(SnippetViewSetGroup):
+    items = (CountryViewSet, OrganisationViewSet, PersonViewSet)
+    menu_icon = "group"
+    menu_label = _("Directory")
+    menu_name = "directory"
+
+
+register_snippet(DirectoryViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_directory_admin_urls():
+    return [
+        path(
+            "network/freshness/",
+            admin_views.freshness,
+            name="network_freshness",
+        ),
+        path(
+            "network/mandates/<int:mandate_id>/handover/",
+            admin_views.handover,
+            name="network_handover",
+        ),
+    ]
+
+
+class SecretariatMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_secretariat(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_freshness_menu_item():
+    return SecretariatMenuItem(
+        _("Directory freshness"),
+        reverse("network_freshness"),
+        icon_name="time",
+        order=310,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_directory_log_actions(actions):
+    actions.register_action("network.confirm", _("Confirm entry"), _("Entry confirmed as current"))
+    actions.register_action(
+        "network.self_edit", _("Edit own entry"), _("Entry edited by its owner")
+    )
+    actions.register_action("network.handover", _("Hand over mandate"), _("Mandate handed over"))
