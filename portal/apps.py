@@ -20,6 +20,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
+        from portal import audit
         from portal.page_cache import connect_invalidation
 
         connect_invalidation()
+        audit.connect()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from portal import audit
 from portal.access import is_secretariat
 from portal.accounts import views as account_views
 
@@ -38,3 +39,5 @@ def register_portal_log_actions(actions):
     actions.register_action("portal.invitation.resend", _("Resend"), _("Invitation resent"))
     actions.register_action("portal.invitation.revoke", _("Revoke"), _("Invitation revoked"))
     actions.register_action("portal.invitation.accept", _("Accept"), _("Invitation accepted"))
+    for action, (label, message) in audit.ACTIONS.items():
+        actions.register_action(action, label, message)
