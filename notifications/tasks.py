@@ -1,0 +1,93 @@
+"""
+Scheduled and event-driven work. Every task takes ids (JSON), tolerates rows that have gone, and is
+idempotent: fan-out tasks only claim Delivery rows (unique per recipient and event), and
+send_delivery sends a row at most once.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+
+from django.utils import timezone
+
+from .models import Delivery, Frequency, SavedSearch, Subscription
+from .sending import SEND_ERRORS, deliver, queue, queue_pairs
+
+# Back-off: 1, 2, 4 ... minutes, at most an hour apart; 8 retries span about four hours. After
+# that the row stays FAILED and send_pending keeps trying it, less often, for a day.
+RETRY_BACKOFF = 60
+RETRY_BACKOFF_MAX = 60 * 60
+MAX_RETRIES = 8
+SWEEP_AFTER = timedelta(minutes=15)
+SWEEP_GIVE_UP_AFTER = timedelta(days=1)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=MAX_RETRIES,
+)
+def send_delivery(self, delivery_id):
+    """Send one claimed message. SMTP and network errors are recorded on the row (by deliver) and
+    retried with exponential back-off."""
+    try:
+        deliver(delivery_id)
+    except SEND_ERRORS as exc:
+        retries = self.request.retries
+        if retries >= MAX_RETRIES:
+            note = "retries exhausted; the send_pending sweep tries again later"
+            countdown = None
+        else:
+            countdown = get_exponential_backoff_interval(
+                factor=RETRY_BACKOFF, retries=retries, maximum=RETRY_BACKOFF_MAX
+            )
+            note = f"retry {retries + 1} of {MAX_RETRIES} in {countdown} s"
+        Delivery.objects.filter(pk=delivery_id).update(
+            last_error=f"{type(exc).__name__}: {exc} ({note})"[:2000]
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def send_pending():
+    """
+    The safety net: re-enqueue deliveries still queued or failed a while after they were claimed
+    (a lost broker message, retries exhausted while SMTP was down). Sending twice is impossible,
+    so re-enqueuing is always safe.
+    """
+    now = timezone.now()
+    pending = Delivery.objects.filter(
+        status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED],
+        updated_at__lt=now - SWEEP_AFTER,
+        created_at__gte=now - SWEEP_GIVE_UP_AFTER,
+    ).values_list("pk", flat=True)
+    for pk in pending:
+        send_delivery.delay(pk)
+
+
+@shared_task(ignore_result=True)
+def send_directory_confirmations():
+    """Ask people whose directory entry was not confirmed for 12 months to confirm it."""
+    from .kinds.directory import event_key, stale_people
+
+    pairs = [(person.user_id, event_key(person)) for person in stale_people()]
+    queue_pairs(Delivery.Kind.CONFIRM_ENTRY, pairs)
+
+
+@shared_task(ignore_result=True)
+def send_weekly_digests():
+    """Claim this week's digest for everyone who asked for one."""
+    from .kinds.digest import week_key
+
+    recipients = set(
+        Subscription.objects.filter(frequency=Frequency.WEEKLY, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    ) | set(
+        SavedSearch.objects.filter(frequency=Frequency.WEEKLY, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    queue(Delivery.Kind.DIGEST, week_key(timezone.localdate()), recipients)

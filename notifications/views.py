@@ -1,0 +1,216 @@
+"""
+Member pages (managing subscriptions and saved searches) and the two signed links in emails
+(unsubscribe, confirm directory entry), which work without signing in and do nothing else.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.access import is_member
+
+from network.models import Person
+
+from .forms import FILTER_KEYS, SavedSearchForm, SubscriptionForm, parse_filters
+from .models import Frequency, SavedSearch, Subscription
+from .tokens import (
+    ExpiredLink,
+    InvalidLink,
+    read_confirm_entry_token,
+    read_unsubscribe_token,
+)
+
+
+def members_only(view):
+    """Anonymous visitors go to sign in; signed-in non-members are refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _preferences_page(request, form, status=200):
+    saved_searches = SavedSearch.objects.filter(user=request.user)
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "saved_searches": saved_searches},
+        status=status,
+    )
+
+
+@members_only
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    subscription = Subscription.objects.filter(user=request.user).first() or Subscription(
+        user=request.user
+    )
+    if request.method == "POST":
+        form = SubscriptionForm(request.POST, instance=subscription)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:preferences")
+        return _preferences_page(request, form, status=400)
+    return _preferences_page(request, SubscriptionForm(instance=subscription))
+
+
+def _filters_as_hidden(data):
+    """(key, value) pairs of the search's filters, for hidden inputs."""
+    return [(key, value) for key in FILTER_KEYS for value in data.getlist(key)]
+
+
+@members_only
+@require_http_methods(["GET", "POST"])
+def saved_search_create(request):
+    if request.method == "POST":
+        form = SavedSearchForm(request.POST, user=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your search is saved."))
+            return redirect("notifications:preferences")
+        return render(
+            request,
+            "notifications/saved_search_form.html",
+            {"form": form, "hidden": _filters_as_hidden(request.POST)},
+            status=400,
+        )
+    # Arriving from the search page: prefill from its query string, and say at once if the
+    # query string cannot be saved as it is.
+    query = request.GET.get("q", "").strip()[:200]
+    form = SavedSearchForm(
+        user=request.user,
+        initial={"name": query[:120] or _("My search"), "query": query},
+    )
+    status = 200
+    try:
+        parse_filters(request.GET)
+    except ValidationError as error:
+        form.add_error(None, error)
+        status = 400
+    return render(
+        request,
+        "notifications/saved_search_form.html",
+        {"form": form, "hidden": _filters_as_hidden(request.GET)},
+        status=status,
+    )
+
+
+@members_only
+@require_http_methods(["GET", "POST"])
+def saved_search_edit(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    if request.method == "POST":
+        form = SavedSearchForm(request.POST, instance=saved, user=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your search is saved."))
+            return redirect("notifications:preferences")
+        status = 400
+        hidden = _filters_as_hidden(request.POST)
+    else:
+        form = SavedSearchForm(instance=saved, user=request.user)
+        status = 200
+        hidden = _filters_as_hidden(QueryDict(saved.query_string()))
+    return render(
+        request,
+        "notifications/saved_search_form.html",
+        {"form": form, "hidden": hidden, "saved": saved},
+        status=status,
+    )
+
+
+@members_only
+@require_POST
+def saved_search_delete(request, pk):
+    get_object_or_404(SavedSearch, pk=pk, user=request.user).delete()
+    messages.success(request, _("The saved search is deleted."))
+    return redirect("notifications:preferences")
+
+
+def _link_problem(request, error):
+    message = (
+        _("This link has expired. Use the link in the most recent message, or sign in.")
+        if isinstance(error, ExpiredLink)
+        else _("This link is not valid. It may have been copied incompletely.")
+    )
+    return render(request, "notifications/link_problem.html", {"message": message}, status=400)
+
+
+UNSUBSCRIBE_FIELDS = {
+    "subscription": ("frequency", Frequency.OFF),
+    "meetings": ("meetings", False),
+    "action_points": ("action_points", False),
+    "directory": ("directory_reminders", False),
+}
+
+
+def _unsubscribe(user_id, scope):
+    """Switch off what `scope` names, for that one user. Returns False for an unknown scope."""
+    if scope.startswith("saved_search:"):
+        SavedSearch.objects.filter(pk=int(scope.split(":", 1)[1]), user_id=user_id).update(
+            frequency=Frequency.OFF
+        )
+        return True
+    if scope not in UNSUBSCRIBE_FIELDS:
+        return False
+    field, value = UNSUBSCRIBE_FIELDS[scope]
+    subscription, _created = Subscription.objects.get_or_create(user_id=user_id)
+    setattr(subscription, field, value)
+    subscription.save(update_fields=[field, "updated_at"])
+    return True
+
+
+# Mail clients post the one-click unsubscribe (RFC 8058) without a CSRF token; the signed token is
+# the authorisation, and switching a message off is the only thing it can do.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        user_id, scope = read_unsubscribe_token(token)
+    except InvalidLink as error:
+        return _link_problem(request, error)
+    known_scope = scope in UNSUBSCRIBE_FIELDS or (
+        scope.startswith("saved_search:") and scope.split(":", 1)[1].isdigit()
+    )
+    if not known_scope or not get_user_model().objects.filter(pk=user_id).exists():
+        return _link_problem(request, InvalidLink())
+    if request.method == "POST":
+        with transaction.atomic():
+            _unsubscribe(user_id, scope)
+        return render(request, "notifications/unsubscribe.html", {"done": True})
+    # A GET only asks: link scanners open links, and must not unsubscribe anyone.
+    return render(request, "notifications/unsubscribe.html", {"done": False, "scope": scope})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_entry(request, token):
+    """Confirms that the person's directory entry is current. It signs nobody in."""
+    try:
+        person_id = read_confirm_entry_token(token)
+    except InvalidLink as error:
+        return _link_problem(request, error)
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        return _link_problem(request, InvalidLink())
+    if request.method == "POST":
+        Person.objects.filter(pk=person.pk).update(last_confirmed=timezone.now())
+        return render(request, "notifications/confirm_entry.html", {"done": True})
+    # A GET only asks (link scanners open links); the button posts the confirmation.
+    return render(request, "notifications/confirm_entry.html", {"done": False})
