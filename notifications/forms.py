@@ -3,9 +3,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Topic
-
 from network.models import Country
+from portal.models import Topic
 
 from .models import SavedSearch, Subscription
 

@@ -26,7 +26,7 @@ class Message:
 
 
 def builder(kind):
-    """Register the function that builds messages of `kind`: f(delivery, recipient) -> Message|None."""
+    """Register the builder of `kind` messages: f(delivery, recipient) -> Message or None."""
 
     def register(function):
         BUILDERS[kind] = function

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.access import is_member
-
 from network.models import Person
+from portal.access import is_member
 
 from .forms import FILTER_KEYS, SavedSearchForm, SubscriptionForm, parse_filters
 from .models import Frequency, SavedSearch, Subscription

@@ -4,8 +4,8 @@ Domains add a section with `digest_section`; each section returns only items the
 see, and the digest checks every item against the access policy once more before including it.
 """
 
-from dataclasses import dataclass
 import datetime
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone

@@ -12,7 +12,12 @@ from django.db import IntegrityError, transaction
 
 from notifications.models import Delivery, Subscription
 from notifications.sending import queue
-from notifications.tasks import MAX_RETRIES, RETRY_BACKOFF, send_delivery, send_directory_confirmations
+from notifications.tasks import (
+    MAX_RETRIES,
+    RETRY_BACKOFF,
+    send_delivery,
+    send_directory_confirmations,
+)
 from tests.portal.factories import UserFactory
 
 from .conftest import SMTPServer, stale_person, use_smtp
@@ -33,7 +38,11 @@ def test_confirmation_request_is_sent_as_html_and_text_with_one_click_unsubscrib
     [message] = mailbox.to(stale_member.email)
     assert message["Subject"] == "Please confirm your directory entry"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Unsubscribe"].strip().startswith("<http://testserver/notifications/unsubscribe/")
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith("<http://testserver/notifications/unsubscribe/")
+    )
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "/notifications/confirm-entry/" in text
