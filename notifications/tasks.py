@@ -91,3 +91,66 @@ def send_weekly_digests():
         )
     )
     queue(Delivery.Kind.DIGEST, week_key(timezone.localdate()), recipients)
+
+
+# ------------------------------------------------------------------ meetings and action points
+
+
+@shared_task(ignore_result=True)
+def notify_meeting_published(meeting_id):
+    """A meeting was published: invite members to it if it is ahead, and announce minutes
+    approved recently. Re-publishing claims the same rows, so nobody hears twice."""
+    from meetings.models import MeetingPage
+
+    from .kinds import meetings
+
+    meeting = MeetingPage.objects.live().filter(pk=meeting_id).first()
+    if meeting is None:
+        return
+    if not meeting.cancelled and meeting.start_date >= timezone.localdate():
+        queue(
+            Delivery.Kind.MEETING_INVITATION,
+            meetings.invitation_key(meeting),
+            meetings.meeting_subscribers(),
+        )
+    if (
+        meeting.minutes_status == MeetingPage.MinutesStatus.APPROVED
+        and meeting.minutes_approved_on
+        and meeting.minutes_approved_on >= timezone.localdate() - meetings.MINUTES_NEWS_DAYS
+    ):
+        queue(
+            Delivery.Kind.MEETING_MINUTES,
+            meetings.minutes_key(meeting),
+            meetings.meeting_subscribers(),
+        )
+
+
+@shared_task(ignore_result=True)
+def send_meeting_reminders():
+    """Remind those expected at meetings starting in the next days."""
+    from .kinds import meetings
+
+    for meeting in meetings.meetings_due_a_reminder():
+        queue(
+            Delivery.Kind.MEETING_REMINDER,
+            meetings.reminder_key(meeting),
+            meetings.reminder_recipients(meeting),
+        )
+
+
+@shared_task(ignore_result=True)
+def send_action_point_reminders():
+    """Tell owners about action points due in a week, and once about each overdue one."""
+    from .kinds import meetings
+
+    due_soon, overdue = meetings.actions_due()
+    for kind, actions in (
+        (Delivery.Kind.ACTION_DUE, due_soon),
+        (Delivery.Kind.ACTION_OVERDUE, overdue),
+    ):
+        pairs = [
+            (user_id, meetings.action_key(action, kind))
+            for action in actions
+            for user_id in meetings.action_owner_user_ids(action)
+        ]
+        queue_pairs(kind, pairs)

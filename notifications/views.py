@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -209,7 +208,7 @@ def confirm_entry(request, token):
     if person is None:
         return _link_problem(request, InvalidLink())
     if request.method == "POST":
-        Person.objects.filter(pk=person.pk).update(last_confirmed=timezone.now())
+        person.confirm_current(by=request.user if request.user.is_authenticated else None)
         return render(request, "notifications/confirm_entry.html", {"done": True})
     # A GET only asks (link scanners open links); the button posts the confirmation.
     return render(request, "notifications/confirm_entry.html", {"done": False})

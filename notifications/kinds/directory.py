@@ -48,6 +48,7 @@ def confirm_entry(delivery, recipient):
         context={
             "person": person,
             "confirm_url": absolute_url(reverse("notifications:confirm_entry", args=[token])),
+            "entry_url": absolute_url(person.get_absolute_url()),
         },
         unsubscribe_scope="directory",
     )

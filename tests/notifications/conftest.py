@@ -104,3 +104,13 @@ def stale_member(db):
     user = UserFactory(member=True)
     stale_person(user)
     return user
+
+
+@pytest.fixture
+def owner(db):
+    """A member linked to a directory entry in a country."""
+    from tests.meetings.factories import make_country, make_person
+
+    user = UserFactory(member=True)
+    make_person(user=user, country=make_country())
+    return user
