@@ -13,8 +13,9 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # A quoted phrase (optionally negated), or a single (optionally negated) run of non-space text.
 PART = re.compile(r'(-?)"([^"]*)"|(\S+)', re.UNICODE)
 
-# English stop words (close to PostgreSQL's english list): dropped from ranked terms on SQLite,
-# where the porter tokenizer keeps them, so an OR query is not an OR over every document.
+# English stop words (PostgreSQL's english list plus a few generic verbs such as "use"): dropped
+# from ranked terms so an OR query is not an OR over every document (FTS5's porter tokenizer
+# keeps them) and both databases rank the same words. Phrases keep every word.
 _STOP_WORDS = """a about above after again against all am an and any are as at be because been
     before being below between both but by can did do does doing down during each few for from
     further
@@ -22,7 +23,8 @@ _STOP_WORDS = """a about above after again against all am an and any are as at b
     just me more most my myself no nor not now of off on once only or other our ours ourselves out
     over own same she should so some such than that the their theirs them themselves then there
     these they this those through to too under until up very was we were what when where which
-    while who whom why will with you your yours yourself yourselves"""
+    while who whom why will with you your yours yourself yourselves
+    also among could may might must shall upon use used uses using within without would"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 

@@ -1,7 +1,7 @@
 """The search record: what every app turns its objects into, and what every backend stores."""
 
-from dataclasses import dataclass, field
 import datetime
+from dataclasses import dataclass, field
 
 # Facet names every record may carry; unknown names are dropped by the service.
 FACETS = ("kind", "type", "topic", "country", "language", "year", "meeting_type", "role")

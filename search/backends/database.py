@@ -30,7 +30,7 @@ from search.backends.base import (
     record_facets,
     record_year,
 )
-from search.models import AUDIENCE_BITS, IndexedRecord, IndexStats, RecordFacet, audience_bits
+from search.models import AUDIENCE_BITS, IndexedRecord, RecordFacet, audience_bits
 
 K1 = 1.2
 B = 0.75
@@ -94,25 +94,22 @@ class DatabaseBackend:
             self._insert(records, hashes)
         return True
 
-    def delete_ids(self, ids):
-        with transaction.atomic():
-            self._delete(ids)
-
-    def clear(self):
-        with transaction.atomic(), connection.cursor() as cursor:
+    def begin_rebuild(self):
+        """Empty the tables for a rebuild (call inside the rebuild's transaction: DELETE keeps
+        the old rows readable by others until it commits)."""
+        with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                cursor.execute(
-                    "TRUNCATE search_posting, search_term, search_recordfacet, search_indexedrecord"
-                )
-                IndexStats.objects.all().delete()
+                cursor.execute("DELETE FROM search_posting")
+                cursor.execute("DELETE FROM search_term")
+                cursor.execute("DELETE FROM search_indexstats")
             else:
                 cursor.execute("DELETE FROM search_fts")
-                RecordFacet.objects.all().delete()
-                IndexedRecord.objects.all().delete()
+            cursor.execute("DELETE FROM search_recordfacet")
+            cursor.execute("DELETE FROM search_indexedrecord")
 
-    def bulk_add(self, records, defer_postings=False):
-        """Insert many new records (a rebuild after clear()). On PostgreSQL with
-        `defer_postings`, postings wait for `finish_bulk()` so they use the final average length."""
+    def bulk_add(self, records, defer_postings=False, target=None):
+        """Insert many new records (after begin_rebuild()). With `defer_postings`, PostgreSQL
+        postings wait for `finish_rebuild()` so they all use the final average length."""
         records = list(records)
         if not records:
             return []
@@ -120,12 +117,15 @@ class DatabaseBackend:
         with transaction.atomic():
             return self._insert(records, hashes, postings=not defer_postings)
 
-    def finish_bulk(self, batch=5000):
+    def finish_rebuild(self, target=None, batch=5000):
         """PostgreSQL: compute every record's postings and the document frequencies at once."""
         if self.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE search_posting, search_term")
+            cursor.execute("DELETE FROM search_posting")
+            cursor.execute("DELETE FROM search_term")
             avgdl = self._avgdl(cursor)
             cursor.execute("SELECT min(id), max(id) FROM search_indexedrecord")
             low, high = cursor.fetchone()
@@ -365,9 +365,6 @@ class DatabaseBackend:
         )
         return sql, [match, *params]
 
-    def _pg_tsquery_sql(self, words, column="r.config"):
-        return f"phraseto_tsquery({column}, %s)", " ".join(words)
-
     def _pg_candidates(self, parsed, where, params):
         conditions = list(where)
         extra = []
@@ -380,7 +377,7 @@ class DatabaseBackend:
         for excluded in parsed.excluded:
             conditions.append("NOT coalesce(r.tsv @@ phraseto_tsquery(r.config, %s), false)")
             extra.append(" ".join(excluded))
-        terms = parsed.ranked_terms(drop_stop_words=False)
+        terms = parsed.ranked_terms()
         if not terms:
             sql = (
                 "SELECT r.id, r.date, 0.0::float AS score FROM search_indexedrecord r "
@@ -519,9 +516,6 @@ class DatabaseBackend:
         return IndexedRecord.objects.values_list(
             "key", "source", "object_id", "content_hash"
         ).iterator(chunk_size=5000)
-
-    def ids_for_keys(self, keys):
-        return list(IndexedRecord.objects.filter(key__in=list(keys)).values_list("id", flat=True))
 
     def count(self):
         return IndexedRecord.objects.count()

@@ -1,0 +1,232 @@
+"""
+Search benchmark (`manage.py bench --only search`): ranking quality on the NPL test collection
+and latency as the index grows, for the active backend, in a throwaway test database.
+
+Quality: every document becomes a public English library resource through `import_resources`
+(the real import path; a direct record loader stands in while that command does not exist), the
+index is rebuilt with `search_index rebuild`, and each query runs through `search.service.search`
+as the search page runs it (anonymous, relevance, top 100).
+Latency: the collection repeated with word-level variations to 10k, 30k and 100k records,
+inserted through the backend's bulk path.
+"""
+
+import json
+import math
+import os
+import random
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+
+from search import reindex, service
+from search.records import SearchRecord, tiers_from
+
+TARGET_MAP = 0.279
+TARGET_NDCG = 0.452
+TARGET_P10 = 0.370
+DOC = re.compile(r"<DOC>\s*<DOCNO>\s*(\S+?)\s*</DOCNO>(.*?)</DOC>", re.S)
+
+
+def data_dir():
+    configured = os.environ.get("SEARCH_QUALITY_DIR")
+    if configured:
+        return Path(configured)
+    return Path(settings.BASE_DIR).parent / "shared" / "benchmarks" / "search-quality"
+
+
+def load_collection(path):
+    documents = [
+        (docno, " ".join(text.split()))
+        for docno, text in DOC.findall((path / "documents.trec").read_text(encoding="utf-8"))
+    ]
+    queries = []
+    for line in (path / "queries.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            query_id, text = line.split("\t", 1)
+            queries.append((query_id, text))
+    qrels = {}
+    for line in (path / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            query_id, docno = line.split("\t")[:2]
+            qrels.setdefault(query_id, set()).add(docno.strip())
+    return documents, queries, qrels
+
+
+def average_precision(ranked, relevant, depth=100):
+    hits, total = 0, 0.0
+    for rank, docno in enumerate(ranked[:depth], 1):
+        if docno in relevant:
+            hits += 1
+            total += hits / rank
+    return total / min(len(relevant), depth) if relevant else 0.0
+
+
+def ndcg(ranked, relevant, depth=10):
+    dcg = sum(1 / math.log2(rank + 1) for rank, d in enumerate(ranked[:depth], 1) if d in relevant)
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), depth) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def search_top(text, limit=100):
+    """The ranked external ids for one query, as the search page asks for them."""
+    ranked, page = [], 1
+    while len(ranked) < limit:
+        results = service.search(text, None, sort="relevance", page=page, page_size=100)
+        ranked.extend(hit.external_id for hit in results.hits)
+        if not results.has_next:
+            break
+        page += 1
+    return ranked[:limit]
+
+
+def timed_queries(queries, repeat=1):
+    timings = []
+    for _ in range(repeat):
+        for _, text in queries:
+            started = time.perf_counter()
+            service.search(text, None)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def npl_record(docno, text, copy=0):
+    key = docno if not copy else f"{docno}-v{copy}"
+    return SearchRecord(
+        key=f"bench.npl:{key}:public",
+        kind="resource",
+        title=f"NPL {docno}",
+        url=f"/bench/{key}/",
+        audiences=tiers_from("public"),
+        source="bench.npl",
+        object_id=key,
+        body=text,
+        language="en",
+        external_id=docno,
+        facets={"type": ["abstract"], "language": ["en"]},
+    )
+
+
+def load_through_import(command, documents):
+    """The real path: JSON Lines into import_resources, then search_index rebuild."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        for docno, text in documents:
+            line = {
+                "external_id": docno,
+                "title": f"NPL {docno}",
+                "body": text,
+                "languages": ["en"],
+                "audience": "public",
+            }
+            out.write(json.dumps(line) + "\n")
+        path = out.name
+    try:
+        call_command("import_resources", path, verbosity=0)
+    finally:
+        os.unlink(path)
+    started = time.perf_counter()
+    call_command("search_index", "rebuild", verbosity=0)
+    return time.perf_counter() - started
+
+
+def vary(text, rng, vocabulary):
+    """A variant of a document: some words dropped, a few others added, same topic."""
+    words = [w for w in text.split() if rng.random() > 0.15]
+    words.extend(rng.choice(vocabulary) for _ in range(max(1, len(words) // 10)))
+    return " ".join(words)
+
+
+def scaled_records(documents, size, seed=6):
+    rng = random.Random(seed)  # noqa: S311 - a reproducible corpus, not a secret
+    vocabulary = [w for _, text in documents[:2000] for w in text.split()]
+    produced, copy = 0, 0
+    while produced < size:
+        for docno, text in documents:
+            if produced >= size:
+                return
+            yield npl_record(docno, text if copy == 0 else vary(text, rng, vocabulary), copy)
+            produced += 1
+        copy += 1
+
+
+def run(command, quick=False):
+    path = data_dir()
+    if not (path / "documents.trec").exists():
+        command.stdout.write(f"search: skipped, no collection at {path} (set SEARCH_QUALITY_DIR)")
+        return
+    documents, queries, qrels = load_collection(path)
+    test_name = None
+    if connection.vendor == "sqlite":
+        # A file, not memory, so latency reflects a real database.
+        test_name = os.path.join(tempfile.gettempdir(), "search-bench.sqlite3")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
+        if os.path.exists(test_name):
+            os.unlink(test_name)
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        _run(command, quick, documents, queries, qrels)
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+def _run(command, quick, documents, queries, qrels):
+    backend = service.active_backend().name
+    if "import_resources" in get_commands():
+        load_path = "import_resources"
+        rebuild_seconds = load_through_import(command, documents)
+    else:
+        load_path = "direct"
+        started = time.perf_counter()
+        reindex.rebuild(records=lambda: (npl_record(d, t) for d, t in documents))
+        rebuild_seconds = time.perf_counter() - started
+    command.figure(
+        "search.npl.index_rate", round(len(documents) / rebuild_seconds), "records/s",
+        target=">=500", backend=backend, load=load_path,
+    )  # fmt: skip
+
+    aps, ndcgs, p10s = [], [], []
+    for query_id, text in queries:
+        relevant = qrels.get(query_id, set())
+        ranked = search_top(text)
+        aps.append(average_precision(ranked, relevant))
+        ndcgs.append(ndcg(ranked, relevant))
+        p10s.append(sum(1 for d in ranked[:10] if d in relevant) / 10)
+    n = len(queries)
+    command.figure("search.npl.map@100", round(sum(aps) / n, 4), target=TARGET_MAP, backend=backend)
+    command.figure(
+        "search.npl.ndcg@10", round(sum(ndcgs) / n, 4), target=TARGET_NDCG, backend=backend
+    )
+    command.figure("search.npl.p@10", round(sum(p10s) / n, 4), target=TARGET_P10, backend=backend)
+    timings = timed_queries(queries, repeat=3)
+    command.figure(
+        "search.npl.latency_p50", round(statistics.median(timings), 1), "ms", backend=backend
+    )
+    command.figure("search.npl.latency_p95", round(percentile(timings, 0.95), 1), "ms",
+                   backend=backend)  # fmt: skip
+
+    sizes = (10_000,) if quick else (10_000, 30_000, 100_000)
+    for size in sizes:
+        started = time.perf_counter()
+        count = reindex.rebuild(records=lambda size=size: scaled_records(documents, size))
+        elapsed = time.perf_counter() - started
+        timed_queries(queries)  # warm the caches
+        timings = timed_queries(queries, repeat=3)
+        label = f"{size // 1000}k"
+        command.figure(f"search.scale.{label}.index_rate", round(count / elapsed), "records/s",
+                       backend=backend)  # fmt: skip
+        command.figure(f"search.scale.{label}.latency_p50", round(statistics.median(timings), 1),
+                       "ms", backend=backend)  # fmt: skip
+        command.figure(f"search.scale.{label}.latency_p95", round(percentile(timings, 0.95), 1),
+                       "ms", target="<=50" if size == 100_000 else None,
+                       backend=backend)  # fmt: skip
