@@ -55,6 +55,9 @@ class MeetingPageForm(WagtailAdminPageForm):
                 self.add_error(
                     "minutes_change_reason", _("Say why the approved minutes are being changed.")
                 )
+            else:
+                # Lets the model's own check pass before save() records the amendment.
+                self.instance.minutes_change_authorised = True
         return cleaned_data
 
     def _changes_approved_minutes(self):

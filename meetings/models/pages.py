@@ -437,7 +437,10 @@ class MeetingPage(AudiencePageMixin, Page):
         )
 
     def minutes_amendment_recorded(self):
-        """Whether the secretariat recorded, with a reason, exactly the change being saved."""
+        """Whether the secretariat recorded (or, in the editor's form, is recording) a reason for
+        exactly the change being saved."""
+        if getattr(self, "minutes_change_authorised", False):
+            return True
         return self.minutes_amendments.filter(
             minutes=self.minutes, minutes_status=self.minutes_status
         ).exists()

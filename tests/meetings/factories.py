@@ -76,7 +76,7 @@ def make_meeting(
         "public_summary": "<p>Public summary of the meeting.</p>",
     }
     defaults.update(fields)
-    meeting = MeetingPage(**defaults)
+    meeting = MeetingPage(live=publish, **defaults)
     for relation, objects in (children or {}).items():
         setattr(meeting, relation, objects)
     meeting_index().add_child(instance=meeting)
