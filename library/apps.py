@@ -5,3 +5,15 @@ class LibraryConfig(AppConfig):
     name = "library"
     verbose_name = "Library"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from library import signals  # noqa: F401  (connects the receivers)
+        from library.providers import latest_guidance, referral_guidance
+        from library.search_records import ResourceRecordSource
+        from network.referral import register_referral_resources
+        from portal.home import register_home_section
+        from search.registry import register
+
+        register(ResourceRecordSource())
+        register_home_section(latest_guidance)
+        register_referral_resources(referral_guidance)

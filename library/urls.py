@@ -1,2 +1,6 @@
+from django.urls import path
+
+from library.feeds import ResourceFeed
+
 app_name = "library"
-urlpatterns = []
+urlpatterns = [path("feed/", ResourceFeed(), name="feed")]

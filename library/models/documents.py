@@ -1,7 +1,6 @@
 """
-The library's documents. The resource pages and taxonomy are built by the library issue; the
-document model exists from the first migration because Wagtail's custom document model cannot be
-swapped in later.
+The library's documents. The document model exists from the first migration because Wagtail's
+custom document model cannot be swapped in later.
 """
 
 from django.db import models
@@ -38,3 +37,8 @@ class LibraryDocument(AbstractDocument):
     class Meta(AbstractDocument.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+
+    @property
+    def format_label(self):
+        """The file's type as readers name it (PDF, DOCX...), from its extension."""
+        return (self.file_extension or "").upper()

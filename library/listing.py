@@ -1,0 +1,260 @@
+"""
+The library's filters, shared by the listing page and the Atom feed: parse the query parameters
+of CONTRACTS.md, say clearly which values are not understood (and ignore them rather than fail),
+and count each facet over what the visitor may see. Every query is fixed in number: one per
+facet, one count, one page of results and its prefetches.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+
+from library.models import ResourcePage, ResourceType
+from network.models import Country
+from portal.models import Language, Topic
+
+PAGE_SIZE = 20
+SORTS = {
+    "newest": (F("published").desc(nulls_last=True), "-first_published_at", "title"),
+    "title": ("title", "pk"),
+}
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_VALUES = 50  # per filter; more is not a person choosing filters
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    query: str = ""  # the listing's parameters with this option toggled
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list = field(default_factory=list)
+
+
+class ResourceListing:
+    """The resources `user` may see, filtered and sorted as `params` (a QueryDict) ask."""
+
+    def __init__(self, params, user, index_page=None):
+        self.params = params
+        self.user = user
+        self.index_page = index_page
+        self.errors = []
+        self.query = (params.get("q") or "").strip()[:200]
+        self.all_versions = params.get("all_versions") in ("1", "true", "on")
+        self.sort = params.get("sort") or "newest"
+        if self.sort not in SORTS:
+            self.errors.append(
+                _("Unknown sort “%(value)s”: showing the newest first.") % {"value": self.sort}
+            )
+            self.sort = "newest"
+        self.selected = {
+            "type": self._choices("type", ResourceType.values, _("resource type")),
+            "topic": self._known("topic", Topic, "slug", _("topic")),
+            "country": self._known("country", Country, "iso_code", _("country"), upper=True),
+            "language": self._known("language", Language, "code", _("language"), lower=True),
+            "year": self._years(),
+        }
+
+    # Parsing -------------------------------------------------------------------------------
+
+    def _values(self, name):
+        values = [value.strip() for value in self.params.getlist(name) if value.strip()]
+        if len(values) > MAX_VALUES:
+            self.errors.append(
+                _("Too many values for %(name)s: only the first %(max)d are used.")
+                % {"name": name, "max": MAX_VALUES}
+            )
+        return list(dict.fromkeys(values[:MAX_VALUES]))
+
+    def _unknown(self, label, values):
+        if values:
+            self.errors.append(
+                _("Unknown %(label)s: %(values)s. It was left out of the filters.")
+                % {"label": label, "values": ", ".join(f"“{value[:60]}”" for value in values)}
+            )
+
+    def _choices(self, name, allowed, label):
+        values = self._values(name)
+        self._unknown(label, [value for value in values if value not in allowed])
+        return [value for value in values if value in allowed]
+
+    def _known(self, name, model, field_name, label, upper=False, lower=False):
+        values = self._values(name)
+        if upper:
+            values = [value.upper() for value in values]
+        if lower:
+            values = [value.lower() for value in values]
+        if not values:
+            return []
+        known = set(
+            model.objects.filter(**{f"{field_name}__in": values}).values_list(field_name, flat=True)
+        )
+        self._unknown(label, [value for value in values if value not in known])
+        return [value for value in values if value in known]
+
+    def _years(self):
+        years, bad = [], []
+        for value in self._values("year"):
+            if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
+                years.append(int(value))
+            else:
+                bad.append(value)
+        if bad:
+            self.errors.append(
+                _("Not a year: %(values)s. Give a year such as 2019.")
+                % {"values": ", ".join(f"“{value[:20]}”" for value in bad)}
+            )
+        return years
+
+    # Querying ------------------------------------------------------------------------------
+
+    def base_queryset(self):
+        """Live resources the user may see, current editions unless all versions are asked."""
+        queryset = ResourcePage.objects.visible_to(self.user)
+        if self.index_page is not None:
+            queryset = queryset.child_of(self.index_page)
+        if not self.all_versions:
+            queryset = queryset.current_for(self.user)
+        if self.query:
+            queryset = queryset.filter(
+                Q(title__icontains=self.query) | Q(summary__icontains=self.query)
+            )
+        return queryset
+
+    def _filtered(self, queryset, skip=None):
+        selected = self.selected
+        if selected["type"] and skip != "type":
+            queryset = queryset.filter(resource_type__in=selected["type"])
+        for name, lookup in (
+            ("topic", "topics__slug__in"),
+            ("country", "countries__iso_code__in"),
+            ("language", "languages__code__in"),
+        ):
+            if selected[name] and skip != name:
+                matching = ResourcePage.objects.filter(**{lookup: selected[name]}).values("pk")
+                queryset = queryset.filter(pk__in=matching)
+        if selected["year"] and skip != "year":
+            queryset = queryset.filter(published__year__in=selected["year"])
+        return queryset
+
+    def results(self):
+        return self._filtered(self.base_queryset()).order_by(*SORTS[self.sort])
+
+    def page_of_results(self, per_page=PAGE_SIZE):
+        number = self.params.get("page") or "1"
+        if not number.isdigit() or int(number) < 1:
+            self.errors.append(
+                _("Not a page number: “%(value)s”. Showing the first page.")
+                % {"value": number[:20]}
+            )
+            number = 1
+        paginator = Paginator(self.results().for_listing(), per_page)
+        page = paginator.get_page(number)
+        if str(page.number) != str(number) and int(number) > paginator.num_pages:
+            self.errors.append(
+                _("There is no page %(value)s: showing the last page.") % {"value": number}
+            )
+        return page
+
+    # Facets --------------------------------------------------------------------------------
+
+    def facets(self):
+        """The five facets, each counted over the results of the *other* filters, so that a
+        visitor sees how many resources each further choice would give."""
+        facets = [
+            self._type_facet(),
+            self._related_facet("topic", _("Topic"), Topic, "slug", "name"),
+            self._related_facet("country", _("Country"), Country, "iso_code", "name"),
+            self._related_facet("language", _("Language"), Language, "code", "name"),
+            self._year_facet(),
+        ]
+        for facet in facets:
+            for option in facet.options:
+                option.query = self._toggled(facet.name, option.value)
+        return facets
+
+    def _type_facet(self):
+        rows = (
+            self._filtered(self.base_queryset(), skip="type")
+            .order_by()
+            .values("resource_type")
+            .annotate(count=Count("pk"))
+        )
+        counts = {row["resource_type"]: row["count"] for row in rows}
+        selected = self.selected["type"]
+        return Facet(
+            "type",
+            _("Resource type"),
+            [
+                FacetOption(value, str(label), counts.get(value, 0), value in selected)
+                for value, label in ResourceType.choices
+                if counts.get(value) or value in selected
+            ],
+        )
+
+    def _related_facet(self, name, label, model, value_field, label_field):
+        matching = self._filtered(self.base_queryset(), skip=name).values("pk")
+        selected = self.selected[name]
+        rows = (
+            model.objects.annotate(count=Count("resources", filter=Q(resources__in=matching)))
+            .filter(Q(count__gt=0) | Q(**{f"{value_field}__in": selected}))
+            .order_by(label_field)
+            .values_list(value_field, label_field, "count")
+        )
+        return Facet(
+            name,
+            label,
+            [FacetOption(value, text, count, value in selected) for value, text, count in rows],
+        )
+
+    def _year_facet(self):
+        rows = (
+            self._filtered(self.base_queryset(), skip="year")
+            .filter(published__isnull=False)
+            .annotate(year=ExtractYear("published"))
+            .order_by()
+            .values("year")
+            .annotate(count=Count("pk"))
+        )
+        counts = {row["year"]: row["count"] for row in rows}
+        for year in self.selected["year"]:
+            counts.setdefault(year, 0)
+        return Facet(
+            "year",
+            _("Year"),
+            [
+                FacetOption(str(year), str(year), count, year in self.selected["year"])
+                for year, count in sorted(counts.items(), reverse=True)
+            ],
+        )
+
+    # Links ---------------------------------------------------------------------------------
+
+    def _toggled(self, name, value):
+        params = self.params.copy()
+        params.pop("page", None)
+        values = [item for item in params.getlist(name) if item != value]
+        if len(values) == len(params.getlist(name)):
+            values.append(value)
+        params.setlist(name, values)
+        return params.urlencode()
+
+    def querystring(self, **changes):
+        """The current parameters with `changes` applied (None removes), without the page."""
+        params = self.params.copy()
+        params.pop("page", None)
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value is not None:
+                params[key] = value
+        return params.urlencode()

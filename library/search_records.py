@@ -1,0 +1,105 @@
+"""
+The library's search records. One record per live resource, shown to the tiers at and above its
+audience, minus the tiers that see a live edition superseding it (for them the successor is the
+current version; a public edition replaced by a members-only one stays findable by the public).
+"""
+
+from django.db.models import Prefetch
+
+from portal.access import RANK
+from search.records import SearchRecord, tiers_from
+from search.registry import RecordSource
+
+SOURCE_NAME = "library.resource"
+
+
+def _queryset():
+    from library.models import ResourceAttachment, ResourcePage
+
+    return ResourcePage.objects.prefetch_related(
+        "topics",
+        "countries",
+        "languages",
+        Prefetch(
+            "attachments",
+            queryset=ResourceAttachment.objects.select_related("document").order_by("sort_order"),
+        ),
+        Prefetch(
+            "superseded_by",
+            queryset=ResourcePage.objects.filter(live=True).only("pk", "audience", "supersedes"),
+            to_attr="live_successors",
+        ),
+    )
+
+
+def record_audiences(page):
+    """The tiers that should find `page`: its audience and above, less those that see a live
+    successor."""
+    successors = getattr(page, "live_successors", None)
+    if successors is None:
+        successors = list(page.superseded_by.filter(live=True).only("pk", "audience"))
+    return tuple(
+        tier
+        for tier in tiers_from(page.audience)
+        if not any(RANK.get(successor.audience, 99) <= RANK[tier] for successor in successors)
+    )
+
+
+def body_text(page):
+    field = page._meta.get_field("body")
+    return "\n".join(text for text in field.get_searchable_content(page.body) if text)
+
+
+class ResourceRecordSource(RecordSource):
+    name = SOURCE_NAME
+
+    def get_object(self, object_id):
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            return None
+        return _queryset().filter(pk=pk).first()
+
+    def iter_objects(self):
+        return _queryset().filter(live=True).order_by("pk").iterator(chunk_size=500)
+
+    def records_for(self, page):
+        if page is None or not page.live:
+            return []
+        audiences = record_audiences(page)
+        if not audiences:
+            return []
+        languages = [language.code for language in page.languages.all()]
+        when = page.published or (page.first_published_at and page.first_published_at.date())
+        attachments = "\n\n".join(
+            attachment.document.extracted_text
+            for attachment in page.attachments.all()
+            if attachment.document.extracted_text
+        )
+        facets = {
+            "kind": ["resource"],
+            "type": [page.resource_type],
+            "topic": [topic.slug for topic in page.topics.all()],
+            "country": [country.iso_code for country in page.countries.all()],
+            "language": languages,
+        }
+        if when:
+            facets["year"] = [str(when.year)]
+        return [
+            SearchRecord(
+                key=f"{SOURCE_NAME}:{page.pk}",
+                kind="resource",
+                title=page.title,
+                url=page.get_url() or "",
+                audiences=audiences,
+                source=SOURCE_NAME,
+                object_id=str(page.pk),
+                summary=page.summary,
+                body=body_text(page),
+                attachments=attachments,
+                language=languages[0] if languages else "en",
+                date=when,
+                external_id=page.external_id or "",
+                facets=facets,
+            )
+        ]

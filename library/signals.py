@@ -1,0 +1,89 @@
+"""
+Keeping search and extracted text in step with the library. Indexing hangs on Wagtail's
+publish/unpublish/move signals (a draft save changes nothing readers see); a document's text is
+extracted when it is created or its file replaced. Everything is enqueued after commit, by id.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from library.models import LibraryDocument, LibraryIndexPage, ResourcePage
+from library.search_records import SOURCE_NAME
+from search.indexing import enqueue_index, enqueue_removal
+
+
+def _reindex(page):
+    enqueue_index(SOURCE_NAME, page.pk)
+    # Publishing or withdrawing an edition changes whether the one it supersedes is current.
+    if page.supersedes_id:
+        enqueue_index(SOURCE_NAME, page.supersedes_id)
+
+
+@receiver(page_published, sender=ResourcePage)
+def index_published_resource(sender, instance, **kwargs):
+    _reindex(instance)
+
+
+@receiver(page_unpublished, sender=ResourcePage)
+def remove_unpublished_resource(sender, instance, **kwargs):
+    enqueue_removal(SOURCE_NAME, instance.pk)
+    if instance.supersedes_id:
+        enqueue_index(SOURCE_NAME, instance.supersedes_id)
+
+
+@receiver(post_page_move, sender=ResourcePage)
+def reindex_moved_resource(sender, instance, **kwargs):
+    enqueue_index(SOURCE_NAME, instance.pk)
+
+
+@receiver(post_page_move, sender=LibraryIndexPage)
+def reindex_resources_of_moved_library(sender, instance, **kwargs):
+    # Every resource's URL changed with its parent's.
+    for page_id in ResourcePage.objects.child_of(instance).values_list("pk", flat=True):
+        enqueue_index(SOURCE_NAME, page_id)
+
+
+@receiver(pre_delete, sender=ResourcePage)
+def remember_predecessor(sender, instance, **kwargs):
+    # After deletion the row (and its link) is gone; note what must be re-indexed.
+    instance._predecessor_id = instance.supersedes_id
+
+
+@receiver(post_delete, sender=ResourcePage)
+def remove_deleted_resource(sender, instance, **kwargs):
+    enqueue_removal(SOURCE_NAME, instance.pk)
+    predecessor_id = getattr(instance, "_predecessor_id", None)
+    if predecessor_id:
+        enqueue_index(SOURCE_NAME, predecessor_id)
+
+
+@receiver(pre_save, sender=LibraryDocument)
+def notice_replaced_file(sender, instance, **kwargs):
+    if instance.pk is None:
+        instance._file_changed = True
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("file", flat=True).first()
+    instance._file_changed = previous != instance.file.name
+    if instance._file_changed:
+        # The old text describes the old file: clear it until the new one is read.
+        instance.extraction_status = LibraryDocument.Extraction.PENDING
+        instance.extracted_text = ""
+        instance.extraction_error = ""
+        instance.page_count = None
+        instance.extracted_at = None
+
+
+@receiver(post_save, sender=LibraryDocument)
+def extract_new_file(sender, instance, created, raw=False, **kwargs):
+    if raw or not getattr(instance, "_file_changed", created):
+        return
+    enqueue_extraction(instance.pk)
+
+
+def enqueue_extraction(document_id):
+    from library.tasks import extract_document_text
+
+    transaction.on_commit(lambda: extract_document_text.delay(document_id))

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wagtail import hooks
+from wagtail.documents import get_document_model, get_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from library.downloads import download_audience, may_download, restricted_download
+from portal.access import Audience
+from portal.models import Topic
+
+
+@hooks.register("before_serve_document")
+def serve_document_by_page_audience(document, request):
+    """Every download asks the library's policy (see library.downloads)."""
+    if not may_download(request.user, document):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    if download_audience(document) != Audience.PUBLIC:
+        return restricted_download(document)
+    return None
+
+
+@require_POST
+def reextract_document(request, document_id):
+    document = get_object_or_404(get_document_model(), pk=document_id)
+    if not get_permission_policy().user_has_permission_for_instance(
+        request.user, "change", document
+    ):
+        raise PermissionDenied
+    from library.signals import enqueue_extraction
+
+    type(document).objects.filter(pk=document.pk).update(
+        extraction_status=document.Extraction.PENDING, extraction_error=""
+    )
+    enqueue_extraction(document.pk)
+    messages.success(
+        request, _("The text of “%(title)s” will be extracted again.") % {"title": document.title}
+    )
+    return redirect("wagtaildocs:edit", document.pk)
+
+
+@hooks.register("register_admin_urls")
+def register_library_admin_urls():
+    return [
+        path(
+            "library/documents/<int:document_id>/extract/",
+            reextract_document,
+            name="library_reextract_document",
+        )
+    ]
+
+
+class TopicViewSet(SnippetViewSet):
+    """The taxonomy of topics the secretariat manages (shared with the directory)."""
+
+    model = Topic
+    icon = "tag"
+    menu_label = gettext_lazy("Topics")
+    menu_order = 300
+    add_to_admin_menu = True
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+register_snippet(TopicViewSet)
