@@ -20,8 +20,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
-        from portal import audit
+        from portal import audit, search_records
         from portal.page_cache import connect_invalidation
+        from search.registry import register
 
         connect_invalidation()
         audit.connect()
+        register(search_records.StandardPageRecordSource())
+        search_records.connect()
