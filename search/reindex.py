@@ -56,6 +56,7 @@ def rebuild(progress=None, records=None):
                 backend.bulk_add(batch, defer_postings=True, target=token)
                 count += len(batch)
             backend.finish_rebuild(token)
+        backend.after_rebuild()
     return count
 
 

@@ -15,6 +15,7 @@ The user's tier is a bit tested inside every statement, before ranking, counting
 
 import difflib
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from search.backends.base import (
@@ -54,6 +55,8 @@ QUERY_CONFIGS = ["simple", *sorted(set(PG_CONFIGS.values()))]
 # Weighted term frequency on PostgreSQL: a title occurrence counts three times, summary twice.
 PG_TF = "(SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END) FROM unnest(weights) w)"
 SNIPPET_TOKENS = 28
+CONFIGS_CACHE_KEY = "search:pg-configs"
+FACET_DEPTH = 1000
 
 
 def fts_quote(words):
@@ -143,6 +146,15 @@ class DatabaseBackend:
             cursor.execute("ANALYZE search_term")
             cursor.execute("ANALYZE search_indexedrecord")
 
+    def after_rebuild(self):
+        """Outside the rebuild's transaction: VACUUM so the covering indexes serve index-only
+        scans, ANALYZE so the planner knows the new sizes."""
+        cache.delete(CONFIGS_CACHE_KEY)
+        if self.vendor == "postgresql" and connection.get_autocommit():
+            with connection.cursor() as cursor:
+                for table in ("search_posting", "search_indexedrecord", "search_recordfacet"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+
     def _avgdl(self, cursor):
         cursor.execute("SELECT doc_count, total_length FROM search_indexstats WHERE id = 1")
         row = cursor.fetchone()
@@ -208,6 +220,7 @@ class DatabaseBackend:
         RecordFacet.objects.bulk_create(facets, batch_size=2000)
         if self.vendor == "postgresql":
             self._pg_index([row.id for row in created], postings)
+            cache.delete(CONFIGS_CACHE_KEY)  # a record may bring a new language
         return created
 
     def _pg_index(self, ids, postings):
@@ -297,30 +310,34 @@ class DatabaseBackend:
         if self.vendor == "sqlite":
             cand_sql, cand_params = self._sqlite_candidates(parsed, where, params)
         else:
-            cand_sql, cand_params = self._pg_candidates(parsed, where, params)
+            cand_sql, cand_params = self._pg_candidates(parsed, where, params, sort)
         if sort == "newest" or parsed.is_empty:
             order = "date DESC NULLS LAST, score DESC, id DESC"
         else:
             order = "score DESC, id"
         facet_parts = [
-            "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM cand "
-            "JOIN search_indexedrecord r ON r.id = cand.id GROUP BY r.kind",
-            "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM cand "
-            "JOIN search_indexedrecord r ON r.id = cand.id WHERE r.year <> '' GROUP BY r.year",
-            "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM cand "
-            "JOIN search_recordfacet f ON f.record_id = cand.id "
+            "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM best "
+            "JOIN search_indexedrecord r ON r.id = best.id GROUP BY r.kind",
+            "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM best "
+            "JOIN search_indexedrecord r ON r.id = best.id WHERE r.year <> '' GROUP BY r.year",
+            "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM best "
+            "JOIN search_recordfacet f ON f.record_id = best.id "
             "WHERE f.facet IN ('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
         ]
+        # Facets count the best FACET_DEPTH matches: all of them on a portal-sized index, and a
+        # bounded amount of work for a long natural-language query over a large one.
         sql = (
             f"WITH cand AS MATERIALIZED ({cand_sql}), "
-            f"page AS (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n FROM cand "
-            f"ORDER BY {order} LIMIT %s OFFSET %s) "
+            f"ranked AS MATERIALIZED (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n "
+            "FROM cand), "
+            f"best AS (SELECT id FROM ranked WHERE n <= {FACET_DEPTH}), "
+            "page AS (SELECT id, score, n FROM ranked WHERE n > %s AND n <= %s) "
             "SELECT 'h', id, score, NULL, NULL, NULL, n FROM page "
             "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, count(*) FROM cand "
             "UNION ALL " + " UNION ALL ".join(facet_parts)
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*cand_params, limit, offset])
+            cursor.execute(sql, [*cand_params, offset, offset + limit])
             rows = cursor.fetchall()
         page, total, facets = [], 0, {}
         for kind, record_id, score, facet, value, label, count in rows:
@@ -365,7 +382,7 @@ class DatabaseBackend:
         )
         return sql, [match, *params]
 
-    def _pg_candidates(self, parsed, where, params):
+    def _pg_candidates(self, parsed, where, params, sort):
         conditions = list(where)
         extra = []
         for phrase in parsed.phrases:
@@ -385,27 +402,56 @@ class DatabaseBackend:
             )
             return sql, [*params, *extra]
         text = " ".join(terms)
-        vectors = ", ".join(f"to_tsvector('{config}', %s)" for config in QUERY_CONFIGS)
+        configs = self._configs_in_use()
+        vectors = ", ".join(f"to_tsvector('{config}', %s)" for config in configs)
         # Facet filters go into the per-lexeme scan too, so pruning keeps filtered matches.
         filtered = len(where) > 1
         scan_join = "JOIN search_indexedrecord r ON r.id = p.record_id " if filtered else ""
         scan_where = " AND ".join(where[1:]) if filtered else "TRUE"
-        sql = (
+        # The tier is checked on the postings; the record row is read only when a phrase, an
+        # exclusion or the newest-first order needs it.
+        needs_record = len(conditions) > 1 or sort == "newest"
+        head = (
             "SELECT r.id, r.date, hits.score FROM ("
-            "SELECT p.record_id, sum(p.impact * terms.idf) AS score FROM ("
-            "SELECT t.term, ln(1 + (s.doc_count - t.df + 0.5) / (t.df + 0.5)) AS idf "
+            if needs_record
+            else ("SELECT hits.record_id AS id, NULL::date AS date, hits.score FROM (")
+        )
+        tail = (
+            f"JOIN search_indexedrecord r ON r.id = hits.record_id WHERE {' AND '.join(conditions)}"
+            if needs_record
+            else ""
+        )
+        sql = (
+            head + "SELECT p.record_id, sum(p.impact * terms.idf) AS score FROM ("
+            "SELECT t.term, ln(1.0::float8 + (s.doc_count - t.df + 0.5::float8) "
+            "/ (t.df + 0.5::float8)) AS idf "
             "FROM search_term t, search_indexstats s, "
             f"(SELECT DISTINCT u.lexeme FROM unnest(ARRAY[{vectors}]) v, unnest(v) u) q "
             "WHERE t.term = q.lexeme AND t.df > 0 AND s.id = 1) terms "
             "CROSS JOIN LATERAL (SELECT p.record_id, p.impact FROM search_posting p "
             f"{scan_join}WHERE p.term = terms.term AND (p.audience_bits & %s) <> 0 "
             f"AND {scan_where} ORDER BY p.impact DESC LIMIT {PRUNE}) p "
-            "GROUP BY p.record_id) hits "
-            "JOIN search_indexedrecord r ON r.id = hits.record_id "
-            f"WHERE {' AND '.join(conditions)}"
+            "GROUP BY p.record_id) hits " + tail
         )
         scan_params = params[1:] if filtered else []
-        return sql, [*([text] * len(QUERY_CONFIGS)), params[0], *scan_params, *params, *extra]
+        record_params = [*params, *extra] if needs_record else []
+        return sql, [*([text] * len(configs)), params[0], *scan_params, *record_params]
+
+    def _configs_in_use(self):
+        """The text-search configurations of the indexed records (cached briefly): a query's
+        words are stemmed with each, and only those, so that no other language's stemmer
+        turns a query word into an unrelated indexed lexeme."""
+        configs = cache.get(CONFIGS_CACHE_KEY)
+        if configs is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT {PG_CONFIG_CASE}::text FROM "
+                    "(SELECT DISTINCT language FROM search_indexedrecord) r"
+                )
+                found = {row[0] for row in cursor.fetchall()}
+            configs = sorted((found | {"simple"}) & set(QUERY_CONFIGS))
+            cache.set(CONFIGS_CACHE_KEY, configs, 60)
+        return configs
 
     def _hits(self, page, parsed):
         if not page:
@@ -444,7 +490,7 @@ class DatabaseBackend:
                     words = " ".join(parsed.ranked_terms(drop_stop_words=False))
                     headline = (
                         "ts_headline(r.config, left(r.summary || ' ' || r.body || ' ' || "
-                        "r.attachments, 50000), websearch_to_tsquery(r.config, %s), %s)"
+                        "r.attachments, 20000), websearch_to_tsquery(r.config, %s), %s)"
                     )
                     options = (
                         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
