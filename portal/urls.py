@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.accounts import views as account_views
-from portal.views import healthz, to_allauth
+from portal.views import healthz, page_privacy_disabled, to_allauth
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -15,6 +15,7 @@ urlpatterns = [
     # limits and MFA); these paths come before Wagtail's so they win.
     path("admin/login/", to_allauth("account_login"), name="admin_login_redirect"),
     path("admin/password_reset/", to_allauth("account_reset_password")),
+    path("admin/pages/<int:page_id>/privacy/", page_privacy_disabled),
     path("admin/", include(wagtailadmin_urls)),
     path(
         "accounts/invitation/<str:token>/",

@@ -34,3 +34,16 @@ def to_allauth(url_name):
         return HttpResponseRedirect(target)
 
     return view
+
+
+def page_privacy_disabled(request, page_id):
+    """
+    Wagtail's per-page privacy settings are replaced by each page's Audience field, so that one
+    policy (portal.access) decides what every page, listing, feed and search shows. The admin's
+    privacy dialog explains that instead of creating a restriction the policy would not know.
+    """
+    from wagtail.admin.modal_workflow import render_modal_workflow
+
+    return render_modal_workflow(
+        request, "portal/admin/privacy_disabled.html", None, {}, json_data={"step": "info"}
+    )

@@ -126,3 +126,14 @@ def test_members_group_gives_no_admin_permission():
 
 def test_wagtail_api_is_not_exposed(client):
     assert client.get("/api/v2/pages/").status_code == 404
+
+
+def test_wagtail_page_privacy_cannot_bypass_the_audience_policy(secretariat_client, home_page):
+    from wagtail.models import PageViewRestriction
+
+    response = secretariat_client.post(
+        f"/admin/pages/{home_page.pk}/privacy/", {"restriction_type": "login"}
+    )
+    assert response.status_code == 200
+    assert b"Audience" in response.content
+    assert not PageViewRestriction.objects.exists()
