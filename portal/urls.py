@@ -7,10 +7,11 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.accounts import views as account_views
-from portal.views import healthz, page_privacy_disabled, to_allauth
+from portal.views import healthz, page_privacy_disabled, ping, to_allauth
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
     # The admin's own sign-in and password reset are replaced by allauth's (one door, with rate
     # limits and MFA); these paths come before Wagtail's so they win.
     path("admin/login/", to_allauth("account_login"), name="admin_login_redirect"),

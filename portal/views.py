@@ -47,3 +47,11 @@ def page_privacy_disabled(request, page_id):
     return render_modal_workflow(
         request, "portal/admin/privacy_disabled.html", None, {}, json_data={"step": "info"}
     )
+
+
+@require_GET
+def ping(request):
+    """A constant answer: for load balancers, and the baseline of the throughput benchmark."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,244 @@
+"""
+Site benchmarks (`manage.py bench --only portal`), in a throwaway database seeded with
+`seed_demo --scale BENCH_SCALE` (default 250: 10,000 resources, 2,000 meetings, 12,500 people):
+
+- render time p50/p95 and query count of every main page, anonymous and as the demo member;
+- HTTP throughput under gunicorn (2 workers, loopback) of a cached public page and of a constant
+  view (`/ping`), measured in the same run, and their ratio;
+- peak memory (VmHWM) of a gunicorn worker.
+"""
+
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-" + secrets.token_hex(8)
+PAGE_TARGET_MS = 100
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run(command, quick=False):
+    scale = int(os.environ.get("BENCH_SCALE", "2" if quick else "250"))
+    database_file = None
+    if connection.vendor == "sqlite":
+        database_file = os.path.join(tempfile.gettempdir(), "portal-bench.sqlite3")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = database_file
+        if os.path.exists(database_file):
+            os.unlink(database_file)
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        started = time.perf_counter()
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", "--scale", str(scale), "--password", PASSWORD, stdout=quiet)
+        command.figure("portal.seed", round(time.perf_counter() - started, 1), "s", scale=scale,
+                       **dataset_size())  # fmt: skip
+        bench_pages(command, quick)
+        bench_http(command, quick)
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+def dataset_size():
+    sizes = {}
+    for label, model in [
+        ("resources", "library.ResourcePage"),
+        ("meetings", "meetings.MeetingPage"),
+        ("people", "network.Person"),
+        ("action_points", "meetings.ActionPoint"),
+    ]:
+        try:
+            sizes[label] = apps.get_model(model).objects.count()
+        except LookupError:
+            sizes[label] = "n/a"
+    return sizes
+
+
+def first_url(model_label, **filters):
+    try:
+        model = apps.get_model(model_label)
+    except LookupError:
+        return None
+    queryset = model.objects.filter(**filters)
+    if hasattr(queryset, "live"):
+        queryset = queryset.live()
+    obj = queryset.order_by("pk").first()
+    if obj is None:
+        return None
+    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else obj.url
+
+
+def main_pages():
+    """The pages of issue 9, by name; a page whose app is missing is reported, not skipped."""
+    return [
+        ("home", "/"),
+        ("library", "/library/"),
+        ("library_filtered", "/library/?type=guideline&topic=referral"),
+        ("resource", first_url("library.ResourcePage", audience="public")),
+        ("meetings", "/meetings/"),
+        ("meeting", first_url("meetings.MeetingPage")),
+        ("actions", "/meetings/actions/"),
+        ("directory", "/network/"),
+        ("person", first_url("network.Person", is_active=True)),
+        ("search_page", "/search/?q=referral+of+children"),
+        ("search_api", "/api/search/?q=referral+of+children"),
+    ]
+
+
+def bench_pages(command, quick):
+    from portal.demo import MEMBER_EMAIL
+
+    member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)
+    repeats = 10 if quick else 40
+    for who in ("anonymous", "member"):
+        client = Client()
+        if who == "member":
+            client.force_login(member)
+        for name, url in main_pages():
+            if url is None:
+                command.figure(f"page.{name}.{who}", "missing", note="no such object in the data")
+                continue
+            for _ in range(3):  # warm caches and connections
+                client.get(url)
+            timings = []
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            for _ in range(repeats):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            p95 = percentile(timings, 0.95)
+            command.figure(
+                f"page.{name}.{who}",
+                round(statistics.median(timings), 1),
+                "ms p50",
+                target=f"p95<={PAGE_TARGET_MS}ms",
+                p95=f"{p95:.1f}ms",
+                queries=len(queries),
+                status=response.status_code,
+                ok="yes" if p95 <= PAGE_TARGET_MS else "NO",
+            )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url():
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = urllib.parse.quote(db["USER"] or "postgres")
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def load(port, path, seconds, connections=4):
+    """Requests per second against 127.0.0.1:port/path with keep-alive connections."""
+    counts = [0] * connections
+    stop = time.monotonic() + seconds
+
+    def worker(index):
+        conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            conn.request("GET", path, headers={"Host": "127.0.0.1"})
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                counts[index] += 1
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
+def peak_rss_kb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def children(pid):
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def bench_http(command, quick):
+    static_root = tempfile.mkdtemp(prefix="portal-bench-static-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url(),
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/ping")
+                break
+            except OSError:
+                time.sleep(0.2)
+        seconds = 3 if quick else 10
+        load(port, "/ping", 1)
+        load(port, "/", 1)  # fill the page cache
+        constant = load(port, "/ping", seconds)
+        public = load(port, "/", seconds)
+        command.figure("http.constant_view", round(constant), "req/s", workers=2)
+        command.figure("http.public_page_cached", round(public), "req/s", workers=2)
+        ratio = public / constant if constant else 0
+        command.figure("http.public_to_constant_ratio", round(ratio, 2), target=">=0.5",
+                       ok="yes" if ratio >= 0.5 else "NO")  # fmt: skip
+        peak = max((peak_rss_kb(pid) for pid in children(server.pid)), default=0)
+        command.figure("memory.web_worker_peak", round(peak / 1024, 1), "MB")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
