@@ -96,17 +96,16 @@ def saved_search_create(request):
         user=request.user,
         initial={"name": query[:120] or _("My search"), "query": query},
     )
-    status = 200
+    problems = []
     try:
         parse_filters(request.GET)
     except ValidationError as error:
-        form.add_error(None, error)
-        status = 400
+        problems = error.messages
     return render(
         request,
         "notifications/saved_search_form.html",
-        {"form": form, "hidden": _filters_as_hidden(request.GET)},
-        status=status,
+        {"form": form, "hidden": _filters_as_hidden(request.GET), "problems": problems},
+        status=400 if problems else 200,
     )
 
 
