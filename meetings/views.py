@@ -5,6 +5,7 @@ is `ActionOwnership` below.
 """
 
 import csv
+import os
 import zipfile
 from tempfile import SpooledTemporaryFile
 
@@ -438,11 +439,13 @@ def meeting_pack(request, pk):
             ),
         )
         seen = set()
-        for _title, document in documents:
+        for title, document in documents:
             if document.pk in seen:
                 continue
             seen.add(document.pk)
-            name = _unique_name(f"documents/{document.filename}", used_names)
+            extension = os.path.splitext(document.filename)[1].lower()
+            stem = slugify(title) or f"document-{document.pk}"
+            name = _unique_name(f"documents/{stem}{extension}", used_names)
             try:
                 with document.file.open("rb") as source:
                     archive.writestr(name, source.read())
