@@ -28,20 +28,20 @@ from portal.access import Audience, is_member, is_secretariat
 PEOPLE_PER_PAGE = 25
 
 
-def people_with_contacts():
-    """People with everything an entry shows, in a fixed number of queries."""
-    return Person.objects.select_related("country", "organisation").prefetch_related(
+def people_with_contacts(with_tags=False):
+    """People with everything an entry shows (and, `with_tags`, their languages and expertise),
+    in a fixed number of queries."""
+    people = Person.objects.select_related("country", "organisation").prefetch_related(
         Prefetch("mandates", queryset=Mandate.objects.select_related("country")),
         "emails",
         "phones",
-        "languages",
-        "expertise",
     )
+    return people.prefetch_related("languages", "expertise") if with_tags else people
 
 
-def _visible_people(user):
+def _visible_people(user, with_tags=False):
     """Inactive people are history: only the secretariat sees them."""
-    people = people_with_contacts()
+    people = people_with_contacts(with_tags)
     return people if is_secretariat(user) else people.filter(is_active=True)
 
 
@@ -228,7 +228,7 @@ def export_csv(request):
         return redirect(f"{_login_url()}?next={request.path}")
     if not is_member(request.user):
         raise PermissionDenied
-    people = _visible_people(request.user).select_related("user")
+    people = _visible_people(request.user, with_tags=True).select_related("user")
     response = HttpResponse(
         directory_csv(people, request.user), content_type="text/csv; charset=utf-8"
     )
