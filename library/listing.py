@@ -5,6 +5,7 @@ and count each facet over what the visitor may see. Every query is fixed in numb
 facet, one count, one page of results and its prefetches.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -23,6 +24,15 @@ SORTS = {
 }
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_VALUES = 50  # per filter; more is not a person choosing filters
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(value, length=60):
+    """A visitor's value as quoted back in a message: no control characters (which a feed's
+    XML cannot carry), not too long."""
+    return f"“{_CONTROL.sub('', value)[:length]}”"
 
 
 @dataclass
@@ -49,12 +59,12 @@ class ResourceListing:
         self.user = user
         self.index_page = index_page
         self.errors = []
-        self.query = (params.get("q") or "").strip()[:200]
+        self.query = _CONTROL.sub("", params.get("q") or "").strip()[:200]
         self.all_versions = params.get("all_versions") in ("1", "true", "on")
         self.sort = params.get("sort") or "newest"
         if self.sort not in SORTS:
             self.errors.append(
-                _("Unknown sort “%(value)s”: showing the newest first.") % {"value": self.sort}
+                _("Unknown sort %(value)s: showing the newest first.") % {"value": shown(self.sort)}
             )
             self.sort = "newest"
         self.selected = {
@@ -68,7 +78,9 @@ class ResourceListing:
     # Parsing -------------------------------------------------------------------------------
 
     def _values(self, name):
-        values = [value.strip() for value in self.params.getlist(name) if value.strip()]
+        # Control characters never name anything, and PostgreSQL refuses NUL in a query.
+        values = [_CONTROL.sub("", value).strip() for value in self.params.getlist(name)]
+        values = [value for value in values if value]
         if len(values) > MAX_VALUES:
             self.errors.append(
                 _("Too many values for %(name)s: only the first %(max)d are used.")
@@ -80,7 +92,7 @@ class ResourceListing:
         if values:
             self.errors.append(
                 _("Unknown %(label)s: %(values)s. It was left out of the filters.")
-                % {"label": label, "values": ", ".join(f"“{value[:60]}”" for value in values)}
+                % {"label": label, "values": ", ".join(shown(value) for value in values)}
             )
 
     def _choices(self, name, allowed, label):
@@ -112,7 +124,7 @@ class ResourceListing:
         if bad:
             self.errors.append(
                 _("Not a year: %(values)s. Give a year such as 2019.")
-                % {"values": ", ".join(f"“{value[:20]}”" for value in bad)}
+                % {"values": ", ".join(shown(value, 20) for value in bad)}
             )
         return years
 
@@ -151,11 +163,11 @@ class ResourceListing:
         return self._filtered(self.base_queryset()).order_by(*SORTS[self.sort])
 
     def page_of_results(self, per_page=PAGE_SIZE):
-        number = self.params.get("page") or "1"
+        number = _CONTROL.sub("", self.params.get("page") or "") or "1"
         if not number.isdigit() or int(number) < 1:
             self.errors.append(
-                _("Not a page number: “%(value)s”. Showing the first page.")
-                % {"value": number[:20]}
+                _("Not a page number: %(value)s. Showing the first page.")
+                % {"value": shown(number, 20)}
             )
             number = 1
         paginator = Paginator(self.results().for_listing(), per_page)

@@ -123,6 +123,7 @@ def test_sort_by_title(client, catalogue):
         ("page=abc", "Not a page number: “abc”"),
         ("page=-1", "Not a page number: “-1”"),
         ("page=999", "There is no page 999"),
+        ("topic=a%00b", "Unknown topic: “ab”"),
     ],
 )
 def test_bad_parameter_gets_a_clear_message_and_the_listing_still_works(
