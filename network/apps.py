@@ -7,7 +7,9 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from network import indexing, search_records
+        from network import home, indexing, search_records
+        from portal.home import register_home_section
 
         search_records.register_sources()
         indexing.connect()
+        register_home_section(home.entry_needs_confirming)
