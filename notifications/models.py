@@ -176,7 +176,7 @@ class Delivery(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed, retrying")
+        FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
 
     class Kind(models.TextChoices):

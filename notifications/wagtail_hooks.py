@@ -1,0 +1,81 @@
+"""The secretariat's view of what was sent to whom and when, and of failures: read-only."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from portal.access import is_secretariat
+
+from .models import Delivery
+
+
+class SecretariatReadOnlyPolicy(ModelPermissionPolicy):
+    """The ledger is a record: the secretariat may read it, nobody may change it by hand."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and is_secretariat(user)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and is_secretariat(user)
+
+
+class DeliveryIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("recipient")
+
+
+class DeliveryInspectView(InspectView):
+    def get_object(self, queryset=None):
+        return Delivery.objects.select_related("recipient").get(pk=self.pk)
+
+
+class DeliveryViewSet(ModelViewSet):
+    model = Delivery
+    icon = "mail"
+    menu_label = _("Messages sent")
+    menu_order = 910
+    add_to_admin_menu = True
+    index_view_class = DeliveryIndexView
+    inspect_view_class = DeliveryInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "recipient",
+        Column("email", label=_("Email"), accessor=lambda delivery: delivery.recipient.email),
+        "kind",
+        "status",
+        "attempts",
+        "sent_at",
+        "created_at",
+        "event_key",
+    ]
+    list_filter = ["status", "kind", "sent_at", "created_at"]
+    search_fields = ["recipient__email", "event_key", "subject", "last_error"]
+    search_backend_name = None
+    # Never offered (the policy refuses add and change); Wagtail wants a form declared.
+    form_fields = ["status"]
+    inspect_view_fields = [
+        "recipient",
+        "kind",
+        "event_key",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    ]
+
+
+register_permission_policy(Delivery, SecretariatReadOnlyPolicy(Delivery), exact_class=True)
+
+
+@hooks.register("register_admin_viewset")
+def register_delivery_viewset():
+    return DeliveryViewSet("deliveries")
