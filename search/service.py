@@ -256,8 +256,6 @@ def _did_you_mean(backend, parsed, tier):
     something this user may see (so the vocabulary never reveals members-only words)."""
     for term in parsed.terms[:4]:
         for candidate in backend.vocabulary_near(term):
-            if candidate == term or term.startswith(candidate):
-                continue
             words = [candidate if word == term else word for word in parsed.terms]
             corrected = parse(" ".join(words))
             if backend.search(corrected, tier, {}, "relevance", 0, 1).total:

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from search import views
+
 app_name = "search"
-urlpatterns = []
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+    path("api/search/", views.api_search, name="api"),
+    path("api/search/suggest/", views.api_suggest, name="suggest"),
+]

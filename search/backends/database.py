@@ -538,8 +538,9 @@ class DatabaseBackend:
             return [row[0] for row in cursor.fetchall()]
 
     def vocabulary_near(self, word, limit=3):
-        """Indexed terms close to `word` (edit similarity), from the whole vocabulary; the service
-        only offers one if searching it finds something the user may see."""
+        """Indexed terms close to `word`, best first, from the whole vocabulary; the service
+        only offers one if searching it finds something the user may see. Indexed terms are
+        stems, so a stem that matches the start of the word counts as close too."""
         word = word.lower()
         if len(word) < 3:
             return []
@@ -554,8 +555,16 @@ class DatabaseBackend:
                     "SELECT term FROM search_term WHERE term LIKE %s AND df > 0 LIMIT 20000",
                     [word[0] + "%"],
                 )
-            candidates = [row[0] for row in cursor.fetchall() if abs(len(row[0]) - len(word)) <= 3]
-        return difflib.get_close_matches(word, candidates, n=limit, cutoff=0.75)
+            candidates = [row[0] for row in cursor.fetchall() if 3 <= len(row[0]) <= len(word) + 3]
+        scored = []
+        for candidate in candidates:
+            score = difflib.SequenceMatcher(None, word, candidate).ratio()
+            if 4 <= len(candidate) < len(word):
+                head = word[: len(candidate) + 1]
+                score = max(score, 0.95 * difflib.SequenceMatcher(None, head, candidate).ratio())
+            if score >= 0.75 and candidate != word:
+                scored.append((-score, candidate))
+        return [candidate for _, candidate in sorted(scored)[:limit]]
 
     def stored(self):
         """(key, source, object_id, content_hash) of every stored record, streaming."""
