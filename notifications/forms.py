@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Country
@@ -115,4 +116,7 @@ class SavedSearchForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.user = self.user
+        if self.instance.pk is None:
+            # Alerts report what is new from now on, not everything that already matched.
+            self.instance.last_checked = timezone.now()
         return super().save(commit=commit)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Delivery, Frequency, SavedSearch, Subscription
@@ -154,3 +155,27 @@ def send_action_point_reminders():
             for user_id in meetings.action_owner_user_ids(action)
         ]
         queue_pairs(kind, pairs)
+
+
+# ------------------------------------------------------------------ saved searches
+
+
+@shared_task(ignore_result=True)
+def send_saved_search_alerts():
+    """
+    Once a day per saved search with immediate alerts: claim an alert covering the days since the
+    previous check. Runs often (hourly); a day already covered claims nothing new.
+    """
+    from .kinds.searches import alert_key
+
+    today = timezone.localdate()
+    searches = SavedSearch.objects.filter(frequency=Frequency.IMMEDIATE, user__is_active=True)
+    for saved in searches:
+        start = timezone.localdate(saved.last_checked) if saved.last_checked else today
+        if start >= today:
+            if saved.last_checked is None:
+                SavedSearch.objects.filter(pk=saved.pk).update(last_checked=timezone.now())
+            continue
+        with transaction.atomic():
+            queue(Delivery.Kind.SAVED_SEARCH, alert_key(saved, start, today), [saved.user_id])
+            SavedSearch.objects.filter(pk=saved.pk).update(last_checked=timezone.now())

@@ -1,6 +1,6 @@
 """Message builders, one module per domain; importing a module registers its builders."""
 
-from . import digest, directory, meetings  # noqa: F401
+from . import digest, directory, meetings, searches  # noqa: F401
 
 
 def library_types():

@@ -272,6 +272,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    # Notification tasks claim each message once per recipient and event (notifications.Delivery),
+    # so they run often and a repeated firing sends nothing twice; the weekly digest goes out in
+    # the first hour of each ISO week.
+    "notifications-send-pending": {"task": "notifications.tasks.send_pending", "schedule": 600},
+    "notifications-weekly-digests": {
+        "task": "notifications.tasks.send_weekly_digests",
+        "schedule": 60 * 60,
+    },
+    "notifications-saved-search-alerts": {
+        "task": "notifications.tasks.send_saved_search_alerts",
+        "schedule": 60 * 60,
+    },
+    "notifications-meeting-reminders": {
+        "task": "notifications.tasks.send_meeting_reminders",
+        "schedule": 60 * 60,
+    },
+    "notifications-action-point-reminders": {
+        "task": "notifications.tasks.send_action_point_reminders",
+        "schedule": 60 * 60,
+    },
+    "notifications-directory-confirmations": {
+        "task": "notifications.tasks.send_directory_confirmations",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # Wagtail's own background work (django-tasks) runs on the same Celery workers.
