@@ -44,7 +44,10 @@ class ActionFilterForm(forms.Form):
         choices=[("", _("Any status")), *ActionPoint.Status.choices],
     )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), required=False, queryset=Person.objects.all(), empty_label=_("Anyone")
+        label=_("Owner"),
+        required=False,
+        queryset=Person.objects.filter(action_points__isnull=False).distinct(),
+        empty_label=_("Anyone"),
     )
     country = forms.ModelChoiceField(
         label=_("Country"),
