@@ -114,7 +114,11 @@ class ResourcePage(AudiencePageMixin, Page):
 
     summary = models.TextField(
         _("summary"),
-        help_text=_("Two or three sentences shown in listings, feeds and search results."),
+        blank=True,
+        help_text=_(
+            "Two or three sentences shown in listings, feeds and search results. "
+            "(Optional so that imported records without one can be published.)"
+        ),
     )
     body = StreamField(
         ResourceStreamBlock(),
