@@ -289,9 +289,14 @@ def person_edit(request, person_id):
         return render(
             request, "network/person_edit.html", {"form": form, "person": person}, status=400
         )
+    old_photo = Person.objects.filter(pk=person.pk).values_list("photo", flat=True).get()
     with transaction.atomic():
         person = form.save()
         person.save_revision(user=request.user, log_action="network.self_edit", clean=False)
+        if old_photo and old_photo != person.photo.name:
+            # A removed or replaced photo must not linger in the private store.
+            storage = person.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
     messages.success(request, _("Your directory entry has been saved."))
     return redirect("network:person", person_id=person.pk)
 

@@ -52,13 +52,17 @@ class PersonFactory(factory.django.DjangoModelFactory):
     def email(self, create, extracted, **kwargs):
         if create and extracted is not False:
             PersonEmail.objects.create(
-                person=self, address=extracted or f"{self.given_name.lower()}@example.org"
+                person=self,
+                address=extracted or f"{self.given_name.lower()}@example.org",
+                sort_order=0,
             )
 
     @factory.post_generation
     def phone(self, create, extracted, **kwargs):
         if create and extracted is not False:
-            PersonPhone.objects.create(person=self, number=extracted or "+381 11 123 4567")
+            PersonPhone.objects.create(
+                person=self, number=extracted or "+381 11 123 4567", sort_order=0
+            )
 
 
 class MandateFactory(factory.django.DjangoModelFactory):

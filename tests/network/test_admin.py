@@ -200,3 +200,16 @@ def test_member_cannot_hand_over_a_mandate(member_client):
     assert response.status_code in (302, 403)
     mandate.refresh_from_db()
     assert mandate.end is None
+
+
+@pytest.mark.parametrize("model", ["country", "organisation", "person"])
+def test_secretariat_lists_directory_snippets_in_the_admin(secretariat_client, model):
+    person = PersonFactory(given_name="Listed")
+    response = secretariat_client.get(reverse(f"wagtailsnippets_network_{model}:list"))
+    assert response.status_code == 200
+    expected = {
+        "country": person.country.name,
+        "organisation": person.organisation.name,
+        "person": "Listed",
+    }[model]
+    assert expected in response.content.decode()

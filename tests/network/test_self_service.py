@@ -211,3 +211,18 @@ def test_edit_form_shows_the_owners_current_contact_details(owner_client, entry)
     html = owner_client.get(_edit_url(entry)).content.decode()
     assert "old@example.org" in html
     assert "+381 11 000 0000" in html
+
+
+def test_clearing_a_photo_removes_the_file_from_private_storage(
+    owner_client, entry, private_media, django_capture_on_commit_callbacks
+):
+    owner_client.post(_edit_url(entry), _valid_post(photo=_png()))
+    entry.refresh_from_db()
+    stored = private_media / entry.photo.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(_edit_url(entry), _valid_post(**{"photo-clear": "on"}))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert not entry.photo
+    assert not stored.exists()
