@@ -183,3 +183,22 @@ def test_sequence_grows_when_date_place_or_status_change_on_publish_only():
     meeting.cancelled = True
     meeting.save_revision().publish()
     assert MeetingPage.objects.get(pk=meeting.pk).sequence == 2
+
+
+def test_secretariat_adds_a_meeting_in_the_editor_with_its_record_tab(secretariat_client):
+    from meetings.models import MeetingIndexPage
+
+    index = MeetingIndexPage.objects.get()
+    response = secretariat_client.get(f"/admin/pages/add/meetings/meetingpage/{index.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Record (members only)" in html and "minutes_change_reason" in html
+
+
+def test_meeting_series_are_managed_as_snippets(secretariat_client):
+    from meetings.models import MeetingSeries
+
+    MeetingSeries.objects.create(name="Annual regional meeting")
+    response = secretariat_client.get("/admin/snippets/meetings/meetingseries/")
+    assert response.status_code == 200
+    assert "Annual regional meeting" in response.content.decode()
