@@ -209,9 +209,8 @@ class ResourceImporter:
         """Create or update the resource of `line` and publish it; returns "created" or
         "updated". One transaction: on any error nothing of this line remains."""
         if line.external_id in self.seen:
-            raise LineError(
-                f"external_id “{line.external_id}” already given on line {self.seen[line.external_id]}"
-            )
+            earlier = self.seen[line.external_id]
+            raise LineError(f"external_id “{line.external_id}” already given on line {earlier}")
         page_id = self.existing.get(line.external_id)
         if self.dry_run:
             self.seen[line.external_id] = line_number
