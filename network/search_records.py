@@ -65,6 +65,14 @@ class PersonSource(RecordSource):
             "topic": [topic.slug for topic in person.expertise.all()],
             "role": sorted({m.role for m in person.mandates.all() if m.is_current}),
         }
+        current_roles = {
+            m.role: str(m.get_role_display()) for m in person.mandates.all() if m.is_current
+        }
+        labels = {
+            "country": {person.country.iso_code: person.country.name} if person.country else {},
+            "topic": {topic.slug: topic.name for topic in person.expertise.all()},
+            "role": current_roles,
+        }
         # Group consecutive tiers that see identical text into one record.
         parts = []
         for tier in TIERS:
@@ -85,6 +93,7 @@ class PersonSource(RecordSource):
                 summary=summary,
                 body=body,
                 facets=facets,
+                facet_labels=labels,
             )
             for tiers, (summary, body) in parts
         ]
@@ -126,6 +135,11 @@ class OrganisationSource(RecordSource):
                     "kind": ["organisation"],
                     "country": [organisation.country.iso_code] if organisation.country else [],
                 },
+                facet_labels={
+                    "country": {organisation.country.iso_code: organisation.country.name}
+                    if organisation.country
+                    else {}
+                },
             )
         ]
 
@@ -153,6 +167,7 @@ class CountrySource(RecordSource):
                 body=country.referral_summary,
                 date=country.joined,
                 facets={"kind": ["country"], "country": [country.iso_code]},
+                facet_labels={"country": {country.iso_code: country.name}},
             )
         ]
 

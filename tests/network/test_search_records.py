@@ -97,6 +97,10 @@ def test_person_record_carries_roles_country_and_language_facets():
     assert record.facets["country"] == ["RS"]
     assert record.facets["role"] == ["transnational_contact"]
     assert record.facets["language"] == ["sr"]
+    assert record.facet_labels["country"] == {"RS": "Serbia"}
+    assert record.facet_labels["role"] == {
+        "transnational_contact": "Transnational referral contact point"
+    }
     assert "Transnational referral contact point" in record.body
 
 
@@ -162,3 +166,28 @@ def test_indexing_is_enqueued_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         PersonFactory()
     assert callbacks  # nothing is sent to the queue before the transaction commits
+
+
+def test_through_the_search_service_anonymous_search_never_matches_a_members_only_contact(
+    django_capture_on_commit_callbacks, member, secretariat
+):
+    """End to end with the real search service: the records are indexed by the tasks the signals
+    enqueue, then searched as each tier."""
+    from search import service
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonFactory(
+            given_name="Searchable",
+            email="zyxwv.contact@example.org",
+            phone="+381 11 999 8888",
+            phone_audience=Audience.SECRETARIAT,
+        )
+
+    def urls(query, user):
+        return [hit.url for hit in service.search(query, user).hits]
+
+    assert urls("Searchable", None)  # the public record is there
+    assert urls("zyxwv", None) == []
+    assert urls("zyxwv", member)
+    assert urls("9998888", member) == [] and urls("+381 11 999 8888", member) == []
+    assert urls("+381 11 999 8888", secretariat)
