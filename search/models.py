@@ -48,6 +48,7 @@ class IndexedRecord(models.Model):
         indexes = [
             models.Index(fields=["source", "object_id"], name="search_rec_source_obj"),
             models.Index(fields=["-date", "id"], name="search_rec_date"),
+            models.Index(fields=["language"], name="search_rec_language"),
         ]
 
     def __str__(self):

@@ -37,7 +37,7 @@ K1 = 1.2
 B = 0.75
 # Postings read per query lexeme on PostgreSQL (highest impact first): bounds the work of
 # frequent words as the collection grows.
-PRUNE = 4000
+PRUNE = 1500
 # PostgreSQL text-search configurations by language code; others use 'simple'.
 PG_CONFIGS = {
     "en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
@@ -56,7 +56,7 @@ QUERY_CONFIGS = ["simple", *sorted(set(PG_CONFIGS.values()))]
 PG_TF = "(SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END) FROM unnest(weights) w)"
 SNIPPET_TOKENS = 28
 CONFIGS_CACHE_KEY = "search:pg-configs"
-FACET_DEPTH = 1000
+FACET_DEPTH = 300
 
 
 def fts_quote(words):
@@ -315,11 +315,22 @@ class DatabaseBackend:
             order = "date DESC NULLS LAST, score DESC, id DESC"
         else:
             order = "score DESC, id"
+        if self.vendor == "postgresql":
+            columns = [
+                "SELECT 'f', NULL, NULL, CASE WHEN r.kind IS NULL THEN 'year' ELSE 'kind' END, "
+                "coalesce(r.kind, r.year), NULL, count(*) FROM (SELECT r.kind, r.year "
+                "FROM best JOIN search_indexedrecord r ON r.id = best.id) r "
+                "GROUP BY GROUPING SETS ((r.kind), (r.year)) HAVING coalesce(r.kind, r.year) <> ''"
+            ]
+        else:
+            columns = [
+                "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM best "
+                "JOIN search_indexedrecord r ON r.id = best.id GROUP BY r.kind",
+                "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM best "
+                "JOIN search_indexedrecord r ON r.id = best.id WHERE r.year <> '' GROUP BY r.year",
+            ]
         facet_parts = [
-            "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM best "
-            "JOIN search_indexedrecord r ON r.id = best.id GROUP BY r.kind",
-            "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM best "
-            "JOIN search_indexedrecord r ON r.id = best.id WHERE r.year <> '' GROUP BY r.year",
+            *columns,
             "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM best "
             "JOIN search_recordfacet f ON f.record_id = best.id "
             "WHERE f.facet IN ('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
@@ -328,16 +339,15 @@ class DatabaseBackend:
         # bounded amount of work for a long natural-language query over a large one.
         sql = (
             f"WITH cand AS MATERIALIZED ({cand_sql}), "
-            f"ranked AS MATERIALIZED (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n "
-            "FROM cand), "
-            f"best AS (SELECT id FROM ranked WHERE n <= {FACET_DEPTH}), "
-            "page AS (SELECT id, score, n FROM ranked WHERE n > %s AND n <= %s) "
+            f"best AS (SELECT id FROM cand ORDER BY {order} LIMIT {FACET_DEPTH}), "
+            f"page AS (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n FROM "
+            f"(SELECT id, score, date FROM cand ORDER BY {order} LIMIT %s OFFSET %s) top) "
             "SELECT 'h', id, score, NULL, NULL, NULL, n FROM page "
             "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, count(*) FROM cand "
             "UNION ALL " + " UNION ALL ".join(facet_parts)
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*cand_params, offset, offset + limit])
+            cursor.execute(sql, [*cand_params, limit, offset])
             rows = cursor.fetchall()
         page, total, facets = [], 0, {}
         for kind, record_id, score, facet, value, label, count in rows:
@@ -444,13 +454,16 @@ class DatabaseBackend:
         configs = cache.get(CONFIGS_CACHE_KEY)
         if configs is None:
             with connection.cursor() as cursor:
+                # The distinct languages by skipping through the language index.
                 cursor.execute(
-                    f"SELECT DISTINCT {PG_CONFIG_CASE}::text FROM "
-                    "(SELECT DISTINCT language FROM search_indexedrecord) r"
+                    "WITH RECURSIVE l AS (SELECT min(language) AS v FROM search_indexedrecord "
+                    "UNION ALL SELECT (SELECT min(language) FROM search_indexedrecord "
+                    "WHERE language > l.v) FROM l WHERE l.v IS NOT NULL) "
+                    "SELECT v FROM l WHERE v IS NOT NULL"
                 )
-                found = {row[0] for row in cursor.fetchall()}
-            configs = sorted((found | {"simple"}) & set(QUERY_CONFIGS))
-            cache.set(CONFIGS_CACHE_KEY, configs, 60)
+                found = {PG_CONFIGS.get(row[0], "simple") for row in cursor.fetchall()}
+            configs = sorted(found | {"simple"})
+            cache.set(CONFIGS_CACHE_KEY, configs, 600)
         return configs
 
     def _hits(self, page, parsed):
@@ -465,24 +478,28 @@ class DatabaseBackend:
             if self.vendor == "sqlite":
                 match = None if parsed.is_empty else self._sqlite_match(parsed)
                 if match:
-                    # Columns 1-3: summary, body, attachments; FTS5 picks the best fragment.
                     # From the summary, body or attachments (the title is shown anyway).
                     parts = ", ".join(
                         f"snippet(search_fts, {column}, %s, %s, %s, {SNIPPET_TOKENS})"
                         for column in (1, 2, 3)
                     )
                     cursor.execute(
-                        f"SELECT rowid, {parts} "
-                        f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({marks})",
+                        f"SELECT {fields}, {parts} FROM search_fts "
+                        "JOIN search_indexedrecord r ON r.id = search_fts.rowid "
+                        f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({marks})",
                         [*[MARK_START, MARK_END, ELLIPSIS] * 3, match, *ids],
                     )
-                    for rowid, *fragments in cursor.fetchall():
-                        marked = [f for f in fragments if f and MARK_START in f]
-                        snippets[rowid] = marked[0] if marked else ""
-                cursor.execute(
-                    f"SELECT {fields}, '' FROM search_indexedrecord r WHERE r.id IN ({marks})", ids
-                )
-                rows = cursor.fetchall()
+                    rows = []
+                    for row in cursor.fetchall():
+                        marked = [f for f in row[8:] if f and MARK_START in f]
+                        snippets[row[0]] = marked[0] if marked else ""
+                        rows.append(row[:8] + ("",))
+                else:
+                    cursor.execute(
+                        f"SELECT {fields}, '' FROM search_indexedrecord r WHERE r.id IN ({marks})",
+                        ids,
+                    )
+                    rows = cursor.fetchall()
             else:
                 if parsed.is_empty:
                     headline, extra = "''", []
@@ -490,7 +507,7 @@ class DatabaseBackend:
                     words = " ".join(parsed.ranked_terms(drop_stop_words=False))
                     headline = (
                         "ts_headline(r.config, left(r.summary || ' ' || r.body || ' ' || "
-                        "r.attachments, 20000), websearch_to_tsquery(r.config, %s), %s)"
+                        "r.attachments, 5000), websearch_to_tsquery(r.config, %s), %s)"
                     )
                     options = (
                         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
@@ -562,7 +579,7 @@ class DatabaseBackend:
             if 4 <= len(candidate) < len(word):
                 head = word[: len(candidate) + 1]
                 score = max(score, 0.95 * difflib.SequenceMatcher(None, head, candidate).ratio())
-            if score >= 0.75 and candidate != word:
+            if score >= 0.7 and candidate != word:
                 scored.append((-score, candidate))
         return [candidate for _, candidate in sorted(scored)[:limit]]
 

@@ -40,3 +40,12 @@ def test_a_huge_query_is_capped():
 
 def test_unbalanced_quote_keeps_the_words():
     assert parse('trafficking "victims').terms == ["trafficking", "victims"]
+
+
+def test_snippets_are_escaped_before_matches_are_marked():
+    from search.backends.base import MARK_END, MARK_START, render_snippet
+
+    marked = f'<img src=x onerror="alert(1)"> {MARK_START}shelter{MARK_END} & more'
+    assert render_snippet(marked) == (
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>shelter</mark> &amp; more"
+    )

@@ -1,0 +1,30 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from portal.access import is_secretariat
+from search import admin_views
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("search/zero-results/", admin_views.zero_results, name="search_zero_results"),
+    ]
+
+
+class SecretariatMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_secretariat(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_zero_results_menu_item():
+    return SecretariatMenuItem(
+        _("Searches without results"),
+        reverse("search_zero_results"),
+        icon_name="search",
+        order=900,
+    )
