@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import patch_response_headers
+from django.utils.translation import get_language_from_request
 
 GENERATION_KEY = "page-cache:generation"
 CACHEABLE_TYPES = ("text/html", "application/atom+xml", "application/xml", "text/calendar")
@@ -34,7 +35,9 @@ def invalidate(**kwargs):
 
 
 def _key(request, gen):
-    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    # A page is in the visitor's language (their choice's cookie, else their browser's).
+    language = get_language_from_request(request)
+    digest = hashlib.sha256(f"{language} {request.build_absolute_uri()}".encode()).hexdigest()
     return f"page-cache:{gen}:{request.method}:{digest}"
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -24,6 +25,14 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("accounts/", include("allauth.urls")),
+    # Django's set_language (POST, remembered in a cookie) and a page offering it to visitors
+    # whose cached pages carry no CSRF token.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "i18n/language/",
+        TemplateView.as_view(template_name="portal/language.html"),
+        name="choose_language",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("library/", include("library.urls")),
     path("meetings/", include("meetings.urls")),
