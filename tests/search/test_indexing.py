@@ -1,0 +1,117 @@
+"""Indexing: the tasks, the management command and the demo step, through the real backend."""
+
+import pytest
+
+from django.core.management import CommandError, call_command
+
+from search import service
+from search.indexing import enqueue_index, enqueue_removal
+from search.models import IndexedRecord
+from search.tasks import index_object, remove_object
+from tests.search.conftest import make_record, store
+
+
+@pytest.fixture(autouse=True)
+def database_backend(settings):
+    settings.ELASTICSEARCH_URL = ""
+
+
+def titles(query, user=None):
+    return [hit.title for hit in service.search(query, user).hits]
+
+
+def test_index_task_stores_what_the_source_says_and_is_idempotent(db, notes):
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    index_object("tests.note", "1")
+    index_object("tests.note", "1")
+    assert titles("shelter") == ["Shelter rules"]
+    assert IndexedRecord.objects.count() == 1
+
+
+def test_index_task_tolerates_a_missing_row_by_removing_its_records(db, notes):
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    index_object("tests.note", "1")
+    del notes.objects["1"]
+    index_object("tests.note", "1")
+    index_object("tests.note", "404")
+    assert titles("shelter") == []
+
+
+def test_remove_task_removes_and_tolerates_repeats(db, notes):
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    index_object("tests.note", "1")
+    remove_object("tests.note", "1")
+    remove_object("tests.note", "1")
+    assert titles("shelter") == []
+
+
+def test_enqueued_tasks_run_after_commit_only(db, notes, django_capture_on_commit_callbacks):
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        enqueue_index("tests.note", 1)
+    assert titles("shelter") == []
+    for callback in callbacks:
+        callback()
+    assert titles("shelter") == ["Shelter rules"]
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_removal("tests.note", 1)
+    assert titles("shelter") == []
+
+
+def test_unpublishing_an_object_removes_it(db, notes):
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    index_object("tests.note", "1")
+    notes.objects["1"]["published"] = False
+    index_object("tests.note", "1")
+    assert titles("shelter") == []
+
+
+class TestCommand:
+    @pytest.fixture
+    def drifted(self, db, notes):
+        for n in range(1, 4):
+            notes.objects[str(n)] = {"id": str(n), "title": f"Note {n}", "body": "drift"}
+        call_command("search_index", "rebuild", verbosity=0)
+        notes.objects["4"] = {"id": "4", "title": "Note 4", "body": "drift"}  # missing
+        notes.objects["2"]["title"] = "Note 2 renamed"  # stale
+        del notes.objects["3"]  # orphaned
+        store(make_record(99, "Unknown source", source="gone.source"))  # orphaned
+        return notes
+
+    def test_check_reports_missing_stale_and_orphaned_and_fails(self, drifted, capsys):
+        with pytest.raises(CommandError, match="4 records differ"):
+            call_command("search_index", "check")
+        out = capsys.readouterr().out
+        assert "missing: 1" in out and "tests.note:4:public" in out
+        assert "stale: 1" in out and "tests.note:2:public" in out
+        assert "orphaned: 2" in out and "tests.note:3:public" in out
+
+    def test_update_repairs_the_drift(self, drifted, capsys):
+        call_command("search_index", "update")
+        call_command("search_index", "check")
+        assert "matches the database" in capsys.readouterr().out
+        assert sorted(titles("drift")) == ["Note 1", "Note 2 renamed", "Note 4"]
+        assert titles("unknown") == []
+
+    def test_rebuild_recreates_the_index(self, drifted, capsys):
+        call_command("search_index", "rebuild")
+        assert "Rebuilt the index: 3 records" in capsys.readouterr().out
+        call_command("search_index", "check", verbosity=0)
+        assert sorted(titles("drift")) == ["Note 1", "Note 2 renamed", "Note 4"]
+
+    def test_rebuild_keeps_ranking_statistics_consistent(self, drifted):
+        call_command("search_index", "rebuild", verbosity=0)
+        index_object("tests.note", "1")
+        assert service.search("drift", None).total == 3
+
+
+def test_demo_step_rebuilds_the_index(db, notes):
+    from types import SimpleNamespace
+
+    from search import demo
+
+    notes.objects["1"] = {"id": "1", "title": "Demo note", "body": "demo"}
+    messages = []
+    demo.seed(SimpleNamespace(announce=messages.append))
+    assert titles("demo") == ["Demo note"]
+    assert messages and "rebuilt" in messages[0]
