@@ -103,10 +103,12 @@ def elasticsearch_backend():
     url = getattr(settings, "ELASTICSEARCH_URL", "")
     if not url:
         return None
-    if _elasticsearch_backend is None or _elasticsearch_backend.url != url:
+    prefix = settings.SEARCH_INDEX_PREFIX
+    current = _elasticsearch_backend
+    if current is None or (current.url, current.prefix) != (url, prefix):
         from search.backends.elasticsearch import ElasticsearchBackend
 
-        _elasticsearch_backend = ElasticsearchBackend(url, settings.SEARCH_INDEX_PREFIX)
+        _elasticsearch_backend = ElasticsearchBackend(url, prefix)
     return _elasticsearch_backend
 
 
@@ -145,9 +147,11 @@ def replace_records(source_name, object_id, records):
     records = list(records)
     database_backend().replace(source_name, object_id, records)
     es = elasticsearch_backend()
-    if es is not None:
-        # A failure here propagates so the task retries; the database copy is already current.
-        es.replace(source_name, object_id, records)
+    if es is not None and _es_available():
+        try:
+            es.replace(source_name, object_id, records)
+        except Exception as exc:  # noqa: BLE001 - the database copy is current; `search_index update` catches the cluster up
+            _es_failed(exc)
 
 
 def backend_status():

@@ -36,6 +36,7 @@ def backend(request, settings, db):
     settings.ELASTICSEARCH_URL = ES_URL
     settings.SEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
     es = service.elasticsearch_backend()
+    es.refresh = True  # make each write visible to the next search
     es.ensure_index()
     service._es_down_until = 0.0
     yield es
