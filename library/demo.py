@@ -1,0 +1,334 @@
+"""
+The library's part of the demo network: the topic taxonomy, the "Secretariat review" moderation
+workflow on the library, and fictional resources of every type (some members-only, some
+superseded, some translated into French) with generated PDF and DOCX attachments whose text is
+extracted after the seed commits. Idempotent: topics by slug, resources by `external_id`.
+"""
+
+import datetime
+import io
+
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+
+from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+from library.models import (
+    LibraryDocument,
+    LibraryIndexPage,
+    RelatedResource,
+    ResourceAttachment,
+    ResourcePage,
+    ResourceType,
+)
+from network.models import Country, Organisation, Person
+from portal.access import SECRETARIAT_GROUP, Audience
+from portal.models import Language, Topic
+
+TOPICS = [
+    ("identification", "Identification", "Screening, indicators and formal identification."),
+    ("referral", "Referral", "National and transnational referral mechanisms."),
+    ("protection-and-assistance", "Protection and assistance", "Shelter, care, recovery."),
+    ("children", "Children", "Child victims and children at risk, guardianship."),
+    ("asylum-and-migration", "Asylum and migration", "Trafficking in mixed migration flows."),
+    ("prosecution", "Prosecution", "Investigation, prosecution and victims in proceedings."),
+    ("prevention", "Prevention", "Awareness, demand reduction, risk groups."),
+    ("labour-exploitation", "Labour exploitation", "Forced labour and labour inspection."),
+    ("sexual-exploitation", "Sexual exploitation", "Trafficking for sexual exploitation."),
+    ("data-collection", "Data collection", "Statistics, case data systems, monitoring."),
+    ("transnational-cooperation", "Transnational cooperation", "Cross-border cases, returns."),
+    ("online-exploitation", "Online exploitation", "Recruitment and exploitation online."),
+    ("victim-rights", "Victim rights", "Compensation, reflection period, residence."),
+    ("training", "Training", "Curricula and material for professionals."),
+]
+
+SUBJECTS = [
+    ("referral of presumed victims", ["referral", "identification"]),
+    ("identification of child victims", ["children", "identification"]),
+    ("labour exploitation in agriculture", ["labour-exploitation", "identification"]),
+    ("transnational referral and safe return", ["transnational-cooperation", "referral"]),
+    (
+        "assistance to victims in asylum procedures",
+        ["asylum-and-migration", "protection-and-assistance"],
+    ),
+    ("online recruitment of young people", ["online-exploitation", "prevention", "children"]),
+    ("victim-centred prosecution", ["prosecution", "victim-rights"]),
+    ("data collection on trafficking cases", ["data-collection"]),
+    ("shelter standards and recovery", ["protection-and-assistance"]),
+    ("sexual exploitation in the hospitality sector", ["sexual-exploitation", "identification"]),
+]
+
+TITLES = {
+    ResourceType.GUIDELINE: "Guidelines on {subject}",
+    ResourceType.SOP: "Standard operating procedures for {subject}",
+    ResourceType.INDICATOR_SET: "Indicators for {subject}",
+    ResourceType.TOOL: "Risk assessment tool: {subject}",
+    ResourceType.TRAINING: "Training module on {subject}",
+    ResourceType.STUDY: "Regional study on {subject}",
+    ResourceType.LEGISLATION: "Legislation overview: {subject}",
+    ResourceType.GOOD_PRACTICE: "Good practice in {subject}",
+}
+
+INDICATORS = {
+    "Control and movement": [
+        "Identity or travel documents are held by the employer or recruiter.",
+        "The person cannot leave the workplace or accommodation freely.",
+    ],
+    "Working and living conditions": [
+        "Wages are withheld, or debts are used to keep the person working.",
+        "The person lives where they work, in degrading conditions.",
+    ],
+    "Recruitment": [
+        "The job offered differed from the job found on arrival.",
+        "Recruitment fees were charged to the worker.",
+    ],
+}
+
+
+def seed(context):
+    """Build the demo library. Idempotent."""
+    topics = _topics()
+    library = _library(context)
+    _workflow(library)
+    countries = list(Country.objects.order_by("iso_code"))
+    organisations = list(Organisation.objects.order_by("pk")[:30])
+    people = list(Person.objects.order_by("pk")[:30])
+    languages = {
+        language.code: language for language in Language.objects.filter(code__in=["en", "fr"])
+    }
+    existing = set(
+        ResourcePage.objects.filter(external_id__startswith="demo-").values_list(
+            "external_id", flat=True
+        )
+    )
+    types = list(ResourceType)
+    count = 40 * context.scale
+    created = 0
+    pages = {}
+    for number in range(count):
+        external_id = f"demo-{number:04d}"
+        if external_id in existing:
+            continue
+        resource_type = types[number % len(types)]
+        subject, topic_slugs = SUBJECTS[(number // len(types)) % len(SUBJECTS)]
+        rng = context.rng
+        page = ResourcePage(
+            title=_title(resource_type, subject, number),
+            summary=(
+                f"A {resource_type.label.lower()} for national coordinators and frontline "
+                f"staff on {subject}, agreed by the network's members."
+            ),
+            resource_type=resource_type,
+            audience=Audience.MEMBERS if number % 4 == 3 else Audience.PUBLIC,
+            published=datetime.date(2012 + number % 13, 1 + number % 12, 1 + number % 27),
+            version_label=f"{1 + number % 3}.0",
+            external_id=external_id,
+            body=_body(resource_type, subject),
+            live=False,
+        )
+        if resource_type == ResourceType.GOOD_PRACTICE:
+            _good_practice(page, subject, rng, countries, organisations, people)
+        library.add_child(instance=page)
+        page.topics = [topics[slug] for slug in topic_slugs]
+        if countries:
+            page.countries = rng.sample(countries, k=min(len(countries), rng.randint(1, 3)))
+        if organisations:
+            page.publishers = [rng.choice(organisations)]
+        page.languages = [languages["en"]] if "en" in languages else []
+        page.attachments = _attachments(number, page.title, subject)
+        page.save_revision().publish()
+        pages[number] = page
+        created += 1
+    _versions_and_translations(library, pages, languages, topics)
+    _submit_one_for_review(library, context)
+    context.stdout.write(f"  {created} library resources created.")
+
+
+def _title(resource_type, subject, number):
+    title = TITLES[resource_type].format(subject=subject)
+    round_number = number // (len(TITLES) * len(SUBJECTS))
+    return f"{title} ({round_number + 1})" if round_number else title
+
+
+def _topics():
+    topics = {}
+    for slug, name, description in TOPICS:
+        topic, _ = Topic.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
+        topics[slug] = topic
+    return topics
+
+
+def _library(context):
+    library = LibraryIndexPage.objects.first()
+    if library is None:
+        library = LibraryIndexPage(title="Library", slug="library")
+        context.home.add_child(instance=library)
+        library.save_revision().publish()
+    return library
+
+
+def _workflow(library):
+    """Draft → secretariat review → published, for every page under the library."""
+    workflow, _ = Workflow.objects.get_or_create(name="Secretariat review")
+    task = GroupApprovalTask.objects.filter(name="Secretariat review").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name="Secretariat review")
+    task.groups.set([Group.objects.get(name=SECRETARIAT_GROUP)])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=library, defaults={"workflow": workflow})
+    return workflow
+
+
+def _body(resource_type, subject):
+    body = [
+        {"type": "heading", "value": {"text": "Purpose", "level": "h2"}},
+        {
+            "type": "paragraph",
+            "value": (
+                f"<p>This document sets out how the network's members approach {subject}. "
+                "It was drafted by a working group of national coordinators and reviewed by "
+                "the secretariat.</p>"
+            ),
+        },
+    ]
+    if resource_type == ResourceType.INDICATOR_SET:
+        body.append(
+            {
+                "type": "indicator_checklist",
+                "value": {
+                    "title": "Initial screening indicators",
+                    "introduction": "For frontline staff. One indicator alone proves nothing.",
+                    "categories": [
+                        {
+                            "name": name,
+                            "indicators": [
+                                {"text": text, "source": "Network indicator set, 2019"}
+                                for text in texts
+                            ],
+                        }
+                        for name, texts in INDICATORS.items()
+                    ],
+                },
+            }
+        )
+    return body
+
+
+def _good_practice(page, subject, rng, countries, organisations, people):
+    page.problem = f"Cases involving {subject} were rarely identified or were referred late."
+    page.approach = "A joint team of police, labour inspectors and social workers, with NGOs."
+    page.results = "Identified cases doubled in three years; referral time fell to two days."
+    page.transferability = "Needs a national referral mechanism and a lead ministry."
+    if countries:
+        page.practice_country = rng.choice(countries)
+    if organisations:
+        page.practice_organisation = rng.choice(organisations)
+    if people:
+        page.contact_person = rng.choice(people)
+
+
+def _attachments(number, title, subject):
+    text = (
+        f"{title}. This fictional demonstration document describes the network's approach to "
+        f"{subject}: screening, identification, referral to assistance and follow-up."
+    )
+    attachments = []
+    if number % 3 == 0:
+        attachments.append(_document(f"demo-{number:04d}.pdf", _pdf(title, text), title))
+    if number % 5 == 0:
+        attachments.append(_document(f"demo-{number:04d}.docx", _docx(title, text), title))
+    return [ResourceAttachment(document=document) for document in attachments]
+
+
+def _document(name, content, title):
+    document = LibraryDocument(title=title)
+    document.file.save(name, ContentFile(content), save=False)
+    document.file_size = len(content)
+    document.save()  # extraction is enqueued for after the seed commits
+    return document
+
+
+def _pdf(title, text):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    story = [Paragraph(title, styles["Title"]), Paragraph(text, styles["BodyText"]), PageBreak()]
+    story += [Paragraph("Annex: contacts of the national referral mechanism.", styles["BodyText"])]
+    SimpleDocTemplate(buffer, pagesize=A4, title=title).build(story)
+    return buffer.getvalue()
+
+
+def _docx(title, text):
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _versions_and_translations(library, pages, languages, topics):
+    """A newer edition of some guidelines (the older then shows as superseded), French
+    translations of others, and related-resource links."""
+    if ResourcePage.objects.filter(external_id__startswith="demo-v").exists():
+        return
+    for number, page in list(pages.items())[:16:8]:
+        newer = ResourcePage(
+            title=f"{page.title}, revised edition",
+            summary=f"The revised edition of “{page.title}”, replacing the earlier one.",
+            resource_type=page.resource_type,
+            audience=page.audience,
+            published=datetime.date(2025, 6, 1),
+            version_label="2025",
+            supersedes=page,
+            external_id=f"demo-v{number:04d}",
+            live=False,
+        )
+        library.add_child(instance=newer)
+        newer.topics = list(page.topics.all())
+        newer.related_links = [RelatedResource(resource=page)]
+        newer.save_revision().publish()
+    if "fr" not in languages:
+        return
+    for number, page in list(pages.items())[1:20:6]:
+        french = ResourcePage(
+            title=f"{page.title} (version française)",
+            summary="Traduction française de la ressource, pour les membres francophones.",
+            resource_type=page.resource_type,
+            audience=page.audience,
+            published=page.published,
+            translation_of=page,
+            external_id=f"demo-fr{number:04d}",
+            live=False,
+        )
+        library.add_child(instance=french)
+        french.topics = list(page.topics.all())
+        french.languages = [languages["fr"]]
+        french.save_revision().publish()
+
+
+def _submit_one_for_review(library, context):
+    """One draft waiting in the secretariat's review, to show the workflow."""
+    user = getattr(context, "secretariat_user", None)
+    if user is None or ResourcePage.objects.filter(external_id="demo-draft").exists():
+        return
+    draft = ResourcePage(
+        title="Draft guidelines on referral of unaccompanied children",
+        summary="Submitted for the secretariat's review.",
+        resource_type=ResourceType.GUIDELINE,
+        external_id="demo-draft",
+        live=False,
+    )
+    library.add_child(instance=draft)
+    draft.topics = list(Topic.objects.filter(slug__in=["children", "referral"]))
+    draft.save_revision(user=user)
+    workflow = draft.get_workflow()
+    if workflow is not None:
+        workflow.start(draft, user)
