@@ -17,10 +17,9 @@ _VALUE = re.compile(r"^[\w-]{1,100}$")
 
 
 def resource_type_choices():
-    """The library's resource types, once the library defines them."""
-    from .kinds import library_types
+    from .kinds.library import RESOURCE_TYPE_CHOICES
 
-    return library_types()
+    return RESOURCE_TYPE_CHOICES
 
 
 class SubscriptionForm(forms.ModelForm):

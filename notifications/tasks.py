@@ -179,3 +179,23 @@ def send_saved_search_alerts():
         with transaction.atomic():
             queue(Delivery.Kind.SAVED_SEARCH, alert_key(saved, start, today), [saved.user_id])
             SavedSearch.objects.filter(pk=saved.pk).update(last_checked=timezone.now())
+
+
+# ------------------------------------------------------------------ library
+
+
+@shared_task(ignore_result=True)
+def notify_resource_published(resource_id, revision_id):
+    """A resource was published (new, or a new revision): alert matching immediate subscribers."""
+    from library.models import ResourcePage
+
+    from .kinds import library
+
+    resource = ResourcePage.objects.live().filter(pk=resource_id).first()
+    if resource is None:
+        return
+    queue(
+        Delivery.Kind.GUIDANCE,
+        library.guidance_key(resource, revision_id),
+        library.immediate_subscribers(resource),
+    )
