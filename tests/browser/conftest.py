@@ -174,6 +174,10 @@ class Visitor:
             _screenshots_taken.append(path)
             paths.append(path)
         self.page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+        # Let the page's scripts see the width change (media query listeners) before going on.
+        self.page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         return paths
 
     def axe_violations(self, impacts=("serious", "critical")):
