@@ -53,10 +53,10 @@ def _page_audience(page, document):
     return getattr(page, "audience", Audience.PUBLIC)
 
 
-def may_download(user, document):
+def may_download(user, audience):
+    """Whether `user` may download a document whose `download_audience` is `audience`."""
     if is_secretariat(user):
         return True
-    audience = download_audience(document)
     return audience is not None and can_see(user, audience)
 
 

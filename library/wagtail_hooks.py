@@ -20,11 +20,12 @@ from portal.models import Topic
 @hooks.register("before_serve_document")
 def serve_document_by_page_audience(document, request):
     """Every download asks the library's policy (see library.downloads)."""
-    if not may_download(request.user, document):
+    audience = download_audience(document)
+    if not may_download(request.user, audience):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
-    if download_audience(document) != Audience.PUBLIC:
+    if audience != Audience.PUBLIC:
         return restricted_download(document)
     return None
 

@@ -199,7 +199,7 @@ def _listing_queries(client, django_assert_num_queries, count, expected):
     return response
 
 
-LISTING_QUERIES = 19
+LISTING_QUERIES = 20
 
 
 @pytest.mark.parametrize("count", [3, 30])

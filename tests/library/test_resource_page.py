@@ -203,4 +203,4 @@ def test_resource_page_query_count_is_fixed(client, library, django_assert_num_q
     assert response.status_code == 200
 
 
-RESOURCE_PAGE_QUERIES = 19
+RESOURCE_PAGE_QUERIES = 20
