@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from portal.access import is_member
 
-from .models import Delivery, Subscription
+from .models import Subscription
 
 BUILDERS = {}
 
@@ -62,5 +62,3 @@ def event_ids(delivery):
 
 # Builders of each domain live in their own modules and register on import.
 from . import kinds  # noqa: E402, F401  (import for its registrations)
-
-__all__ = ["BUILDERS", "Delivery", "Message", "build", "builder", "may_receive"]
