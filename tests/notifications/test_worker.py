@@ -113,7 +113,7 @@ def start_worker(redis_url, probe, slow_smtp):
                 raise AssertionError(f"the worker exited early:\n{process.stdout.read()}")
             return bool(probe.control.ping(destination=[hostname], timeout=0.5))
 
-        wait_for(answers_ping, 60, "the Celery worker did not come up within 60 s")
+        wait_for(answers_ping, 120, "the Celery worker did not come up within 120 s")
         return process
 
     yield start
