@@ -91,7 +91,9 @@ class SecurityHeadersMiddleware:
     ADMIN_POLICY = "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            # Wagtail's editor still starts its choosers, inline panels and date pickers with
+            # inline scripts; without this the secretariat cannot attach a file to a resource.
+            "script-src 'self' 'unsafe-inline'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",

@@ -8,7 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LIVE_DATABASE, MEMBER_EMAIL
+from tests.browser.conftest import LIVE_DATABASE, MEMBER_EMAIL, SECRETARIAT_EMAIL
+from tests.portal.factories import PASSWORD
 
 pytestmark = LIVE_DATABASE
 
@@ -178,3 +179,69 @@ def test_member_finds_a_phrase_inside_a_members_only_pdf_and_registers_for_a_mee
     assert text.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in text
     assert meeting.title.split(",")[0] in text.replace("\r\n ", "")
     assert_no_console_errors(visitor)
+
+
+def test_secretariat_signs_in_with_a_second_factor_and_publishes_a_resource_with_a_file(
+    visitor_factory, tmp_path
+):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from library.models import LibraryIndexPage, ResourcePage
+    from tests.library.factories import pdf_bytes
+    from tests.portal.factories import TOTP_SECRET
+    from tests.portal.test_accounts import totp
+
+    TOTP.activate(get_user_model().objects.get(email=SECRETARIAT_EMAIL), TOTP_SECRET)
+    library = LibraryIndexPage.objects.get()
+    handbook = tmp_path / "saffron-lantern-drill.pdf"
+    handbook.write_bytes(pdf_bytes(("The quarterly saffron lantern drill for labour inspectors.",)))
+    title = "Saffron lantern drill handbook"
+    visitor = visitor_factory("journey-admin-secretariat")
+    page = visitor.page
+
+    page.goto("/accounts/login/?next=/admin/")
+    page.get_by_label(re.compile("email", re.I)).first.fill(SECRETARIAT_EMAIL)
+    page.get_by_label(re.compile("password", re.I)).first.fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label("Code").fill(totp(TOTP_SECRET))
+    visitor.screenshot("1 second factor")
+    page.get_by_role("main").get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+    page.goto(f"/admin/pages/add/library/resourcepage/{library.pk}/", wait_until="networkidle")
+    page.locator("#id_title").fill(title)
+    page.locator("#id_summary").fill("How labour inspectors rehearse a referral, step by step.")
+    page.locator("#id_resource_type").select_option("training")
+    page.locator("#id_audience").select_option("public")
+    page.locator("#id_published").fill(timezone.localdate().isoformat())
+    page.locator("#id_attachments-ADD").click()
+    page.locator("#inline_child_attachments-0 [data-chooser-action-choose]").first.click()
+    chooser = page.get_by_role("dialog")
+    chooser.get_by_role("tab", name="Upload").click()
+    chooser.locator("input[type=file]").set_input_files(str(handbook))
+    chooser.locator("#id_document-chooser-upload-title").fill(f"{title} (PDF)")
+    chooser.locator("form[data-chooser-modal-creation-form] button[type=submit]").click()
+    expect(chooser).to_be_hidden()
+    expect(page.locator("#id_attachments-0-document-title")).to_contain_text(title)
+    visitor.screenshot("2 resource with its file in the editor")
+
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text(f"Page '{title}' created and published.")).to_be_visible()
+    visitor.screenshot("3 published")
+    resource = ResourcePage.objects.get(title=title)
+    assert resource.live and resource.attachments.count() == 1
+    assert not [error for error in visitor.console_errors if "script" in error.lower()]
+
+    page.goto("/library/")  # newest first: today's resource leads the listing
+    expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
+    visitor.screenshot("4 in the library")
+    search_box = page.get_by_role("combobox", name="Search the portal")
+    search_box.fill("saffron lantern drill")  # words from the title and from inside the PDF
+    search_box.press("Enter")
+    expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
+    visitor.screenshot("5 in search")
