@@ -10,8 +10,9 @@ pages show what they link to their own `audience` (public when they have none).
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 
 from wagtail.models import Page, ReferenceIndex
 
@@ -62,15 +63,20 @@ def may_download(user, audience):
 
 def restricted_download(document):
     """Serve a members-only file: always as an attachment (never rendered in the browser),
-    never sniffed into another type, never kept by a shared cache."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.filename,
-        content_type="application/octet-stream"
+    never sniffed into another type, never kept by a shared cache.
+
+    A plain HttpResponse, not a FileResponse: Wagtail's serve view only honours a
+    `before_serve_document` hook's answer when it is an HttpResponse (uploads are capped at
+    DOCUMENT_MAX_UPLOAD_SIZE, so reading the file whole is bounded)."""
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    content_type = (
+        "application/octet-stream"
         if document.content_type == "text/html"
-        else document.content_type,
+        else document.content_type or "application/octet-stream"
     )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, document.filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     patch_cache_control(response, private=True, no_store=True)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail import hooks
 from wagtail.documents import get_document_model, get_permission_policy
+from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -26,6 +27,8 @@ def serve_document_by_page_audience(document, request):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     if audience != Audience.PUBLIC:
+        # Downloads of restricted documents are part of the audit trail.
+        log(document, "library.document.download", user=request.user)
         return restricted_download(document)
     return None
 
@@ -73,3 +76,10 @@ class TopicViewSet(SnippetViewSet):
 
 
 register_snippet(TopicViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_library_log_actions(actions):
+    actions.register_action(
+        "library.document.download", gettext_lazy("Download"), gettext_lazy("Document downloaded")
+    )

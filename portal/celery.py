@@ -3,13 +3,18 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each queue has its own exchange and routing key: a task routed to one queue lands in that queue
+# only (a bare Queue(name) would bind every queue to the default routing key).
 app.conf.task_queues = [
-    Queue(name) for name in ("default", "indexing", "extraction", "notifications")
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "indexing", "extraction", "notifications")
 ]
+app.conf.task_default_exchange = "default"
+app.conf.task_default_routing_key = "default"
 app.autodiscover_tasks()

@@ -65,7 +65,8 @@ def test_member_opens_the_resource_and_downloads_its_file(member_client, secret)
     page, doc = secret
     assert SECRET_TITLE in member_client.get(page.url).content.decode()
     response = member_client.get(doc.url)
-    assert b"".join(response.streaming_content) == SECRET_TEXT
+    assert response.content == SECRET_TEXT
+    assert response["Content-Disposition"].startswith("attachment")
 
 
 def test_search_records_of_members_only_resource_exclude_the_public_tier(secret):
