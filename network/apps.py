@@ -7,7 +7,7 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from network import home, indexing, search_records
+        from network import home, indexing, invitations, search_records  # noqa: F401
         from portal.home import register_home_section
 
         search_records.register_sources()

@@ -10,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from network import admin_views
+from network.invitations import InvitePeopleBulkAction
 from network.models import Country, Organisation, Person
 from portal.access import is_secretariat
 
@@ -92,3 +93,9 @@ def register_directory_log_actions(actions):
         "network.self_edit", _("Edit own entry"), _("Entry edited by its owner")
     )
     actions.register_action("network.handover", _("Hand over mandate"), _("Mandate handed over"))
+    actions.register_action(
+        "network.account_linked", _("Link account"), _("Account linked by invitation")
+    )
+
+
+hooks.register("register_bulk_action", InvitePeopleBulkAction)
