@@ -4,8 +4,6 @@ finds no serious or critical violation, the stylesheets and scripts weigh under 
 and screenshots at 1280 and 375 px are kept for people to look at.
 """
 
-import warnings
-
 import pytest
 
 from tests.browser.conftest import LIVE_DATABASE, MEMBER_EMAIL, WEIGHT_BUDGET
@@ -58,10 +56,7 @@ def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(visi
     problems = []
     report = []
     for label, path in main_pages(member=role == "member"):
-        if path is None:
-            # Until every app's demo content lands, say loudly which page went unchecked.
-            warnings.warn(f"{label}: not in the demo network, not checked", stacklevel=1)
-            continue
+        assert path is not None, f"{label}: the demo network has none to check"
         visitor.goto(path)
         violations = visitor.axe_violations()
         problems += [f"{label} ({path}): {line}" for line in violations]
@@ -72,4 +67,20 @@ def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(visi
         visitor.screenshot(label)
         report.append(f"{role:9} {label:22} {path:40} CSS+JS {weight / 1024:.1f} KB")
     print("\n" + "\n".join(report))  # noqa: T201 - the figures the issue asks to see
+    assert not problems, "\n".join(problems)
+
+
+def test_a_visitor_who_chose_french_gets_the_main_pages_in_french(visitor_factory):
+    visitor = visitor_factory("french", bypass_csp=True)
+    page = visitor.page
+    page.goto("/")
+    page.get_by_role("link", name="Français", exact=True).click()
+    page.get_by_role("button", name="Use this language").click()
+    problems = []
+    for label, path in main_pages(member=False):
+        visitor.goto(path)
+        assert page.locator("html").get_attribute("lang") == "fr", path
+        assert page.get_by_role("link", name="Aller au contenu principal").count() == 1, path
+        problems += [f"{label} ({path}): {line}" for line in visitor.axe_violations()]
+        visitor.screenshot(label)
     assert not problems, "\n".join(problems)

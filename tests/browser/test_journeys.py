@@ -113,7 +113,7 @@ def test_visitor_filters_the_library_opens_a_resource_and_downloads_its_file(vis
     assert_no_console_errors(visitor)
 
 
-SECRET_PHRASE = "cobalt harbour night-shift handover"
+SECRET_PHRASE = "cobalt harbour handover"
 
 
 def test_member_finds_a_phrase_inside_a_members_only_pdf_and_registers_for_a_meeting(
