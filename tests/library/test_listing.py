@@ -216,3 +216,12 @@ def test_member_listing_query_count_does_not_grow_with_resources(
     # Signed in: the session (read and renewed), the user, their groups, and the same
     # listing with members-only resources in the counts.
     _listing_queries(member_client, django_assert_num_queries, count, LISTING_QUERIES + 8)
+
+
+def test_sort_paging_and_version_links_keep_the_filters(client, library):
+    for number in range(25):
+        resource(f"Guide {number:02d}", resource_type="guideline", countries=["AL"])
+    html = client.get("/library/?country=AL&sort=title").content.decode()
+    assert 'href="??' not in html
+    assert 'href="?country=AL&amp;sort=title&amp;page=2"' in html
+    assert 'href="?country=AL&amp;sort=title&amp;all_versions=1"' in html
