@@ -62,3 +62,8 @@ def test_static_assets_are_served_by_the_portal_itself(client):
     html = client.get("/").content.decode()
     assert "/static/portal/css/portal.css" in html
     assert "https://" not in html.split("<body")[0]  # no CDN in the head
+
+
+def test_home_page_title_names_the_network_once(client):
+    title = client.get("/").content.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Home · ")
