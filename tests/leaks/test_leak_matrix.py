@@ -15,6 +15,7 @@ import pytest
 
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from meetings.models import ActionPoint, AgendaItem, Decision
 from network.models import PersonEmail
@@ -302,13 +303,35 @@ def test_there_is_no_public_wagtail_api(world, clients):
         assert clients["anonymous"].get(url).status_code == 404
 
 
-def test_notification_emails_never_carry_items_above_the_recipient(world, clients):
-    """The weekly digest to a member never includes a secretariat-only item (their sender asks
-    the policy at sending time); an email only ever goes to a signed-up account."""
+def test_notification_emails_never_carry_items_above_the_recipient(
+    world, django_capture_on_commit_callbacks
+):
+    """The weekly digest is built per recipient at sending time: the member's carries the
+    members-only resource but never a secretariat-only one; the secretariat's carries both."""
+    from notifications.models import Subscription
     from notifications.tasks import send_weekly_digests
 
+    secret_title = "Ocelotrium"
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = library.resource(f"Internal {secret_title}", audience=Audience.SECRETARIAT)
+    # The digest gathers last week's guidance.
+    last_week = timezone.now() - datetime.timedelta(days=timezone.localdate().weekday() + 3)
+    for page in (secret, world["members_resource"]):
+        type(page).objects.filter(pk=page.pk).update(last_published_at=last_week)
+    member, secretariat = UserFactory(member=True), UserFactory(secretariat=True)
+    for user in (member, secretariat):
+        Subscription.objects.update_or_create(
+            user=user, defaults={"everything": True, "frequency": "weekly"}
+        )
     mail.outbox.clear()
-    send_weekly_digests()
-    for message in mail.outbox:
-        text = message.body + "".join(str(part[0]) for part in getattr(message, "alternatives", []))
-        assert SECRETARIAT_MARKERS["biography"] not in text
+    with django_capture_on_commit_callbacks(execute=True):
+        send_weekly_digests()
+
+    def text_for(user):
+        messages = [m for m in mail.outbox if m.to == [user.email]]
+        assert messages, f"no digest was sent to {user.email}"
+        return "".join(m.body + "".join(str(a[0]) for a in m.alternatives) for m in messages)
+
+    assert MEMBERS_MARKERS["resource_title"] in text_for(member)
+    assert secret_title not in text_for(member)
+    assert secret_title in text_for(secretariat)
