@@ -1,4 +1,5 @@
-"""Security middleware: the secretariat's second factor, session lifetime, CSP and caching."""
+"""Security middleware: request size, the secretariat's second factor, session lifetime, CSP and
+caching."""
 
 import time
 
@@ -7,6 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -15,6 +18,48 @@ from django.utils.translation import gettext as _
 from portal.access import is_secretariat
 
 LOGIN_TIME_KEY = "portal_login_time"
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RequestSizeMiddleware:
+    """
+    Oversize requests are answered 413 Content Too Large, quickly and with a message:
+
+    - a body announced larger than REQUEST_BODY_MAX_SIZE (the largest upload allowed plus room for
+      the form's other fields) is refused before a byte of it is read;
+    - a form whose fields (files apart) pass DATA_UPLOAD_MAX_MEMORY_SIZE is refused when it is
+      parsed, here, rather than deep in a view (where Django would answer a bare 400).
+
+    Too many fields, a malformed multipart body or a malformed Content-Length stay 400, as Django
+    answers them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw_length = request.META.get("CONTENT_LENGTH") or "0"
+        if not raw_length.isdigit():
+            return self._refuse(_("The request's Content-Length is not a number."), 400)
+        if int(raw_length) > settings.REQUEST_BODY_MAX_SIZE:
+            return self._too_large(settings.REQUEST_BODY_MAX_SIZE)
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            try:
+                request.POST  # noqa: B018 - parse now, so that its limits answer here
+            except RequestDataTooBig:
+                return self._too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return self.get_response(request)
+
+    def _too_large(self, limit):
+        return self._refuse(
+            _("The request is too large: at most %(size)s MB may be sent at once.")
+            % {"size": round(limit / (1024 * 1024), 1)},
+            413,
+        )
+
+    @staticmethod
+    def _refuse(message, status):
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class SecretariatMFAMiddleware:
