@@ -19,3 +19,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A load balancer's health check speaks plain HTTP to the web process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
