@@ -4,7 +4,9 @@ asks the policy for the user's tier, and runs the query on the active backend (E
 configured and reachable, else the database backend), which filters by tier inside the query.
 """
 
+import difflib
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -16,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import audience_of
-from search.backends.base import FACET_NAMES, render_snippet
+from search.backends.base import FACET_NAMES, MARK_END, MARK_START, render_snippet
 from search.query import normalise, parse
+from search.query import words as query_words
 
 logger = logging.getLogger(__name__)
 
@@ -257,15 +260,37 @@ def search(query, user, filters=None, sort="relevance", page=1, page_size=20):
 
 def _did_you_mean(backend, parsed, tier):
     """A query with one word replaced by a close indexed term, offered only when it finds
-    something this user may see (so the vocabulary never reveals members-only words)."""
+    something this user may see (so the vocabulary never reveals members-only words). Indexed
+    terms are stems ("identif"): the word offered is the one as written in the best visible
+    match (its highlighted words and title), the closest to what was typed."""
     for term in parsed.terms[:4]:
         for candidate in backend.vocabulary_near(term):
             words = [candidate if word == term else word for word in parsed.terms]
-            corrected = parse(" ".join(words))
-            if backend.search(corrected, tier, {}, "relevance", 0, 1).total:
-                return " ".join(words)
+            found = backend.search(parse(" ".join(words)), tier, {}, "relevance", 0, 1)
+            if found.total:
+                written = _written_form(term, candidate, found.hits)
+                return " ".join(written if word == term else word for word in parsed.terms)
             break
     return ""
+
+
+def _written_form(typed, stem, hits):
+    """The word of the hits' text that `stem` was indexed from, closest to `typed`."""
+    seen = []
+    for hit in hits:
+        marked = re.findall(f"{MARK_START}(.*?){MARK_END}", hit.snippet or "", re.S)
+        for text in (*marked, hit.title or "", hit.snippet or ""):
+            seen.extend(word.lower() for word in query_words(text))
+    best, best_score = stem, 0.0
+    for word in dict.fromkeys(seen):
+        if not word.startswith(stem[: max(1, min(len(stem), 3))]):
+            continue
+        score = difflib.SequenceMatcher(None, typed, word).ratio()
+        if word.startswith(stem):
+            score += 0.5
+        if score > best_score:
+            best, best_score = word, score
+    return best
 
 
 def suggest(prefix, user, limit=8):

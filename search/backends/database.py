@@ -54,6 +54,18 @@ PG_CONFIG_CASE = (
 QUERY_CONFIGS = ["simple", *sorted(set(PG_CONFIGS.values()))]
 # Weighted term frequency on PostgreSQL: a title occurrence counts three times, summary twice.
 PG_TF = "(SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END) FROM unnest(weights) w)"
+# Punctuation inside a token (hyphens, e-mail addresses, host names, decimals) gets a zero-width
+# space after it before PostgreSQL parses the text, so its parser splits such tokens into their
+# words exactly as the query parser and FTS5 do ("cross-border" is "cross" then "border", an
+# address is found by its parts and as a phrase), and headlines still show the text as written
+# (the zero-width spaces are removed from them).
+
+
+def pg_split(expression):
+    return f"regexp_replace({expression}, '([^\\w\\s])', '\\1' || chr(8203), 'g')"
+
+
+BODY_TEXT = "r.body || ' ' || r.attachments"
 SNIPPET_TOKENS = 28
 CONFIGS_CACHE_KEY = "search:pg-configs"
 FACET_DEPTH = 300
@@ -227,9 +239,9 @@ class DatabaseBackend:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE search_indexedrecord r SET config = {PG_CONFIG_CASE}, "
-                f"tsv = setweight(to_tsvector({PG_CONFIG_CASE}, r.title), 'A') || "
-                f"setweight(to_tsvector({PG_CONFIG_CASE}, r.summary), 'B') || "
-                f"setweight(to_tsvector({PG_CONFIG_CASE}, r.body || ' ' || r.attachments), 'C') "
+                f"tsv = setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split('r.title')}), 'A') || "
+                f"setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split('r.summary')}), 'B') || "
+                f"setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split(BODY_TEXT)}), 'C') "
                 "WHERE r.id = ANY(%s)",
                 [ids],
             )
@@ -505,9 +517,10 @@ class DatabaseBackend:
                     headline, extra = "''", []
                 else:
                     words = " ".join(parsed.ranked_terms(drop_stop_words=False))
+                    text = pg_split(f"left(r.summary || ' ' || {BODY_TEXT}, 5000)")
                     headline = (
-                        "ts_headline(r.config, left(r.summary || ' ' || r.body || ' ' || "
-                        "r.attachments, 5000), websearch_to_tsquery(r.config, %s), %s)"
+                        f"replace(ts_headline(r.config, {text}, "
+                        "websearch_to_tsquery(r.config, %s), %s), chr(8203), '')"
                     )
                     options = (
                         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "

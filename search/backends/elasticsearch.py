@@ -6,6 +6,7 @@ Indices are versioned behind an alias named with the environment prefix; a rebui
 index and swaps the alias.
 """
 
+import re
 import time
 
 from elasticsearch import Elasticsearch, helpers
@@ -33,6 +34,12 @@ ANALYZERS = {
 PARTS = {"title": 3, "summary": 2, "body": 1}
 FACET_FIELDS = {"kind": "kind", "year": "year", "type": "facet_type", "topic": "facet_topic",
                 "country": "facet_country", "language": "facet_language"}  # fmt: skip
+# Words joined by punctuation ("cross-border", "jane.doe@example.org", "3.5"): the standard
+# tokenizer keeps some whole, the query parser and the database backend split them into their
+# words, so their words are also indexed, in order, in the `joined` field that every text query
+# searches (a phrase of them matches there too).
+JOINED = re.compile(r"\w+(?:[^\w\s]+\w+)+")
+JOINED_FIELD = "joined"
 TIMEOUT = 1.5  # seconds: an unreachable cluster must leave time to fall back within 2 s
 
 
@@ -54,6 +61,7 @@ def _fields():
         "content_hash": Keyword(index=False),
         "boost": Float(index=False),
         "facet_labels": Object(enabled=False),
+        JOINED_FIELD: Text(analyzer="standard"),
     }
     for name in FACET_FIELDS.values():
         fields.setdefault(name, Keyword())
@@ -64,6 +72,21 @@ def _fields():
 
 
 RecordDocument = type("RecordDocument", (Document,), {**_fields(), "__module__": __name__})
+
+
+def joined_words(*texts):
+    """The words of every punctuation-joined token of `texts`, one token per line."""
+    return "\n".join(
+        " ".join(re.findall(r"\w+", token))
+        for text in texts
+        if text
+        for token in JOINED.findall(text)
+    )
+
+
+def query_fields():
+    """The fields a text query searches: every language's, plus the joined words."""
+    return [*text_fields(), JOINED_FIELD]
 
 
 def text_fields(parts=PARTS, boosted=True):
@@ -98,6 +121,9 @@ def prepare(record):
         f"summary_{code}": record.summary,
         f"body_{code}": "\n".join(part for part in (record.body, record.attachments) if part),
     }
+    joined = joined_words(record.title, record.summary, record.body, record.attachments)
+    if joined:
+        doc[JOINED_FIELD] = joined
     for name, field in FACET_FIELDS.items():
         if name in facets:
             doc[field] = facets[name]
@@ -113,15 +139,15 @@ def build_search(parsed, tier, filters, sort, offset, limit, index="records"):
     terms = parsed.ranked_terms()
     if terms:
         search = search.query(
-            Q("multi_match", query=" ".join(terms), fields=text_fields(), type="most_fields")
+            Q("multi_match", query=" ".join(terms), fields=query_fields(), type="most_fields")
         )
     for phrase in parsed.phrases:
         search = search.filter(
-            Q("multi_match", query=" ".join(phrase), type="phrase", fields=text_fields())
+            Q("multi_match", query=" ".join(phrase), type="phrase", fields=query_fields())
         )
     for excluded in parsed.excluded:
         search = search.exclude(
-            Q("multi_match", query=" ".join(excluded), type="phrase", fields=text_fields())
+            Q("multi_match", query=" ".join(excluded), type="phrase", fields=query_fields())
         )
     if sort == "newest" or not terms:
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")

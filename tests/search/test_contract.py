@@ -115,6 +115,49 @@ class TestRanking:
         assert not set(titles(first)) & set(titles(third))
 
 
+class TestWordsPeopleType:
+    """Hyphenated words, email addresses and other joined tokens are found by their parts and
+    whole, on every backend, as the query parser splits them."""
+
+    @pytest.mark.parametrize("language", ["en", "fr", ""])
+    def test_phrase_with_a_hyphenated_word(self, backend, language):
+        store(
+            make_record(1, "Guide", language=language,
+                        body="Handling a cross-border referral of victims."),
+            make_record(2, "Border crossings", language=language,
+                        body="Referral across the border, crossing into another country."),
+        )  # fmt: skip
+        assert titles(search('"cross-border referral"')) == ["Guide"]
+        assert titles(search('"cross border referral"')) == ["Guide"]
+        assert titles(search('"a cross-border referral of victims"')) == ["Guide"]
+        assert "Guide" in titles(search("cross-border"))
+
+    @pytest.mark.parametrize("language", ["en", ""])
+    def test_email_addresses_are_found_whole_and_by_their_parts(self, backend, language):
+        store(
+            make_record(1, "Focal point", language=language,
+                        body="Write to jane.doe@example.org for referrals."),
+            make_record(2, "Other", language=language,
+                        body="Write to the secretariat for referrals."),
+        )  # fmt: skip
+        assert titles(search("jane.doe@example.org")) == ["Focal point"]
+        assert titles(search('"jane.doe@example.org"')) == ["Focal point"]
+        assert titles(search("jane")) == ["Focal point"]
+        assert titles(search("example.org")) == ["Focal point"]
+
+    def test_did_you_mean_offers_a_real_word_not_a_stem(self, backend):
+        store(
+            make_record(1, "Identification of victims",
+                        body="Early identification of trafficked persons."),
+        )  # fmt: skip
+        results = search("identificaton")
+        assert results.total == 0
+        assert results.suggestion == "identification"
+        assert search("victms identificaton").suggestion in (
+            "victims identificaton", "victms identification"
+        )  # fmt: skip
+
+
 class TestSnippets:
     def test_snippets_mark_the_matched_words(self, backend):
         store(make_record(1, "Guide", body="Victims are referred to a shelter within a day."))
@@ -229,10 +272,10 @@ class TestPermissions:
         assert service.suggest("publ", None) == ["Public guide"]
 
     def test_did_you_mean_suggests_close_words_but_never_a_members_only_one(self, records, member):
-        assert search("identificaton").suggestion.startswith("identif")
+        assert search("identificaton").suggestion == "identification"
         assert search("zanzibarote", None).suggestion == ""
         suggestion = search("zanzibarote", member).suggestion
-        assert suggestion.startswith("zanzibar")
+        assert suggestion == "zanzibarite"
         assert search(suggestion, member).total == 2
 
 

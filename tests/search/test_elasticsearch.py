@@ -47,6 +47,17 @@ def test_records_become_documents_in_their_language_fields():
     assert doc["external_id"] == "E7" and len(doc["content_hash"]) == 64
 
 
+def test_words_joined_by_punctuation_are_also_indexed_split():
+    body = "Write to jane.doe@example.org, version 3.5 of the guide."
+    record = make_record(1, "Cross-border referral", language="en", body=body)
+    doc = prepare(record)
+    assert doc["joined"].splitlines() == ["Cross border", "jane doe example org", "3 5"]
+    assert doc["body_en"] == record.body  # the text itself is indexed (and highlighted) as written
+    assert "joined" not in prepare(make_record(2, "Plain", body="no joined words"))
+    mapping = RecordDocument._doc_type.mapping.to_dict()["properties"]
+    assert mapping["joined"] == {"type": "text", "analyzer": "standard"}
+
+
 def test_unknown_languages_use_the_standard_analyzer_fields():
     assert "body_std" in prepare(make_record(1, "T", language="sq", body="tekst"))
 
@@ -63,10 +74,13 @@ def test_query_filters_by_tier_inside_the_bool_query_before_ranking_and_aggregat
     assert ranked["type"] == "most_fields"
     assert ranked["query"] == "referral children national mechanism"
     assert "title_en^3" in ranked["fields"] and "body_en" in ranked["fields"]
+    assert "joined" in ranked["fields"]
     phrase = [f for f in query["filter"] if "multi_match" in f][0]["multi_match"]
     assert phrase["type"] == "phrase" and phrase["query"] == "national mechanism"
+    assert "joined" in phrase["fields"]
     excluded = [f["bool"]["must_not"][0] for f in query["filter"] if "bool" in f]
     assert excluded[0]["multi_match"]["query"] == "labour"
+    assert "joined" in excluded[0]["multi_match"]["fields"]
     assert set(body["aggs"]) == {"kind", "type", "topic", "country", "language", "year"}
     assert body["aggs"]["topic"] == {"terms": {"field": "facet_topic", "size": 50}}
     assert body["highlight"]["pre_tags"] == [MARK_START]
