@@ -24,6 +24,7 @@ urlpatterns = [
         account_views.accept_invitation,
         name="invitation_accept",
     ),
+    path("accounts/preferences/", account_views.preferences, name="account_preferences"),
     path("accounts/", include("allauth.urls")),
     # Django's set_language (POST, remembered in a cookie) and a page offering it to visitors
     # whose cached pages carry no CSRF token.

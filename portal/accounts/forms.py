@@ -1,6 +1,9 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
+
+from portal.timezones import time_zone_names
 
 
 class AcceptInvitationForm(forms.Form):
@@ -27,3 +30,40 @@ class AcceptInvitationForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
+
+
+class PreferencesForm(forms.ModelForm):
+    """The interface language and the time zone a signed-in user reads the portal in. A zone is
+    chosen from the names this system knows; anything else is refused, naming the value."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Used when you sign in, and for emails unless you chose another for them."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Meeting times, due dates and other times are shown in this zone."),
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a time zone name we know. Choose one from the list, "
+                "e.g. Europe/Paris."
+            )
+        },
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["preferred_language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [
+            ("", _("The portal's default")),
+            *[(code, _(name)) for code, name in settings.LANGUAGES],
+        ]
+        self.fields["time_zone"].choices = [
+            ("", _("The portal's zone (%(zone)s)") % {"zone": settings.TIME_ZONE}),
+            *[(name, name.replace("_", " ")) for name in time_zone_names()],
+        ]

@@ -1,15 +1,17 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import is_secretariat
 from portal.accounts import invitations
-from portal.accounts.forms import AcceptInvitationForm, InviteForm
+from portal.accounts.adapter import apply_preferred_language
+from portal.accounts.forms import AcceptInvitationForm, InviteForm, PreferencesForm
 from portal.models import Invitation
 
 
@@ -40,6 +42,26 @@ def accept_invitation(request, token):
     return render(
         request, "portal/accounts/accept_invitation.html", {"form": form, "invitation": invitation}
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """Any signed-in user: the interface language and the time zone they read the portal in."""
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.save()
+            response = redirect("account_preferences")
+            # The new choices apply at once: the confirmation is already in the new language.
+            apply_preferred_language(request, response, user)
+            messages.success(request, _("Your preferences are saved."))
+            return response
+        status = 400
+    else:
+        status = 200
+    return render(request, "portal/accounts/preferences.html", {"form": form}, status=status)
 
 
 def _secretariat_only(request):

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.timezones import validate_time_zone
+
 
 class EmailUserManager(UserManager):
     """Creates users keyed by email address; the portal has no usernames."""
@@ -45,6 +47,16 @@ class User(AbstractUser):
         max_length=10,
         blank=True,
         help_text=_("Language of the interface and of emails; empty for the site default."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Dates and times are shown in this zone (an IANA name such as Europe/Paris); "
+            "empty for the portal's own zone."
+        ),
     )
 
     objects = EmailUserManager()
