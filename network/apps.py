@@ -8,8 +8,8 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         from network import home, indexing, invitations, search_records  # noqa: F401
-        from portal.home import register_home_section
+        from portal.home import register_dashboard_section
 
         search_records.register_sources()
         indexing.connect()
-        register_home_section(home.entry_needs_confirming)
+        register_dashboard_section(home.directory_entry_section)

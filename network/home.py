@@ -1,6 +1,8 @@
-"""The directory's part of the home page: a signed-in member whose entry is stale is asked to
-check and confirm it (one query)."""
+"""The directory's part of the signed-in member's dashboard: a member whose entry is stale is
+asked to check and confirm it; a current entry says when it was confirmed; an account linked to
+no entry is told so (one query: the person, cached on the user)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.admin_views import STALE_AFTER
@@ -8,22 +10,25 @@ from portal.access import is_member
 from portal.home import HomeSection
 
 
-def entry_needs_confirming(request):
-    from django.utils import timezone
-
-    from network.models import Person
-
+def directory_entry_section(request):
     user = request.user
-    if not user.is_authenticated or not is_member(user):
+    if not is_member(user):
         return None
-    person = Person.objects.filter(user=user, is_active=True).only("pk", "last_confirmed").first()
-    if person is None:
-        return None
-    if person.last_confirmed and person.last_confirmed >= timezone.now() - STALE_AFTER:
-        return None
+    person = getattr(user, "person", None)
+    if person is not None and not person.is_active:
+        person = None
+    if person is not None and not (
+        person.last_confirmed and person.last_confirmed >= timezone.now() - STALE_AFTER
+    ):
+        return HomeSection(
+            title=_("Your directory entry needs confirming"),
+            template="network/components/home_confirm.html",
+            context={"person": person},
+            order=10,
+        )
     return HomeSection(
-        title=_("Your directory entry needs confirming"),
-        template="network/components/home_confirm.html",
+        title=_("My directory entry"),
+        template="network/components/dashboard_entry.html",
         context={"person": person},
         order=10,
     )

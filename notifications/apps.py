@@ -7,4 +7,9 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from portal.home import register_dashboard_section
+
         from . import signals  # noqa: F401  (connects the handlers)
+        from .home import my_subscriptions
+
+        register_dashboard_section(my_subscriptions)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
@@ -7,14 +8,16 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import BaseStreamBlock
-from portal.home import home_sections
+from portal.home import dashboard_sections, home_sections
 
 
 class HomePage(Page):
     """
     The portal's front page: the network's introduction, then what is new in each section. Each
     app contributes its section (latest guidance, upcoming meetings...) through `portal.home`, so
-    the home page does not import the domain apps.
+    the home page does not import the domain apps. A signed-in user also gets their own dashboard
+    (open action points, meetings, subscriptions, directory entry), which makes the page theirs
+    alone: it is never stored by any cache.
     """
 
     introduction = RichTextField(
@@ -36,7 +39,14 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = home_sections(request)
+        context["dashboard"] = dashboard_sections(request)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class StandardPage(Page):
