@@ -60,6 +60,17 @@ class ResourceRecordSource(RecordSource):
             return None
         return _queryset().filter(pk=pk).first()
 
+    def get_objects(self, object_ids):
+        """{id: page} for many ids at once (bulk indexing after an import)."""
+        from wagtail.models import Site
+
+        pks = [int(pk) for pk in object_ids if str(pk).isdigit()]
+        pages = _queryset().in_bulk(pks)
+        roots = Site.get_site_root_paths()  # once, not per page's URL
+        for page in pages.values():
+            page._wagtail_cached_site_root_paths = roots
+        return pages
+
     def iter_objects(self):
         return _queryset().filter(live=True).order_by("pk").iterator(chunk_size=500)
 

@@ -199,3 +199,18 @@ def notify_resource_published(resource_id, revision_id):
         library.guidance_key(resource, revision_id),
         library.immediate_subscribers(resource),
     )
+
+
+@shared_task(ignore_result=True)
+def notify_resources_published(pairs):
+    """Many resources published at once (an import): the same alerts as
+    notify_resource_published for each (resource id, revision id) pair, in one task."""
+    for resource_id, revision_id in pairs:
+        notify_resource_published(resource_id, revision_id)
+
+
+@shared_task(ignore_result=True)
+def notify_meetings_published(meeting_ids):
+    """Many meetings published at once (the demo): notify_meeting_published for each."""
+    for meeting_id in meeting_ids:
+        notify_meeting_published(meeting_id)

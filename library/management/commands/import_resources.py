@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from library.importing import LineError, ResourceImporter, wagtail_indexes_once_per_resource
+from search.indexing import deferred_indexing
 
 
 class Command(BaseCommand):
@@ -44,24 +45,36 @@ class Command(BaseCommand):
         counts = {"created": 0, "updated": 0, "failed": 0}
         started = time.perf_counter()
         done = 0
-        with wagtail_indexes_once_per_resource():
+
+        def record(results):
+            for number, outcome, error in sorted(results, key=lambda result: result[0]):
+                if error is not None:
+                    counts["failed"] += 1
+                    self.stderr.write(f"Line {number}: {error}")
+                else:
+                    counts[outcome] += 1
+
+        # Search indexing waits for the end of the import and then indexes every imported
+        # resource in bulk; what committed is indexed even if the import stops half-way.
+        with wagtail_indexes_once_per_resource(), deferred_indexing() as pending:
             for number, text in enumerate(lines, start=1):
                 if not text.strip():
                     continue
                 done += 1
                 try:
-                    outcome = importer.apply(importer.parse(text), number)
+                    record(importer.submit(importer.parse(text), number))
                 except LineError as error:
-                    counts["failed"] += 1
-                    self.stderr.write(f"Line {number}: {error}")
-                else:
-                    counts[outcome] += 1
+                    record([(number, None, error)])
                 if verbosity and progress_every > 0 and done % progress_every == 0:
+                    record(importer.flush())
                     elapsed = time.perf_counter() - started
                     self.stdout.write(
                         f"{done}/{total} lines ({100 * done / total:.0f}%), "
                         f"{done / elapsed:.0f} lines/s"
                     )
+            record(importer.flush())
+            if verbosity and len(pending):
+                self.stdout.write(f"Indexing {len(pending)} resources for search…")
 
         elapsed = time.perf_counter() - started
         verb = "Would create" if dry_run else "Created"
