@@ -2,17 +2,22 @@
 The library's part of the demo network: the topic taxonomy, the "Secretariat review" moderation
 workflow on the library, and fictional resources of every type (some members-only, some
 superseded, some translated into French) with generated PDF and DOCX attachments whose text is
-extracted after the seed commits. Idempotent: topics by slug, resources by `external_id`.
+extracted (once per distinct file, see AttachmentTemplates). New resources are published in
+batches through portal.bulk_publish. Idempotent: topics by slug, resources by `external_id`.
 """
 
 import datetime
+import hashlib
 import io
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import slugify
 
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
+from library import extraction
 from library.models import (
     LibraryDocument,
     LibraryIndexPage,
@@ -21,7 +26,9 @@ from library.models import (
     ResourcePage,
     ResourceType,
 )
+from library.models.pages import RESERVED_SLUGS
 from network.models import Country, Organisation, Person
+from portal import bulk_publish
 from portal.access import SECRETARIAT_GROUP, Audience
 from portal.models import Language, Topic
 
@@ -105,6 +112,9 @@ def seed(context):
     count = 40 * context.scale
     created = 0
     pages = {}
+    batch = []
+    templates = AttachmentTemplates()
+    slugs = set(ResourcePage.objects.child_of(library).values_list("slug", flat=True))
     for number in range(count):
         external_id = f"demo-{number:04d}"
         if external_id in existing:
@@ -126,22 +136,105 @@ def seed(context):
             body=_body(resource_type, subject),
             live=False,
         )
+        page.slug = _free_slug(page.title, external_id, slugs)
         if resource_type == ResourceType.GOOD_PRACTICE:
             _good_practice(page, subject, rng, countries, organisations, people)
-        library.add_child(instance=page)
         page.topics = [topics[slug] for slug in topic_slugs]
         if countries:
             page.countries = rng.sample(countries, k=min(len(countries), rng.randint(1, 3)))
         if organisations:
             page.publishers = [rng.choice(organisations)]
         page.languages = [languages["en"]] if "en" in languages else []
-        page.attachments = _attachments(number, page.title, subject)
-        page.save_revision().publish()
-        pages[number] = page
-        created += 1
+        page.attachments = templates.attachments(number, resource_type, subject)
+        batch.append((number, page))
+        if len(batch) >= BATCH:
+            created += _publish(library, batch, pages, templates)
+            batch = []
+    created += _publish(library, batch, pages, templates)
     _versions_and_translations(library, pages, languages, topics)
     _submit_one_for_review(library, context)
     context.stdout.write(f"  {created} library resources created.")
+
+
+BATCH = 500
+
+
+def _publish(library, batch, pages, templates):
+    """One batch of new resources as live pages (portal.bulk_publish), their documents first."""
+    if not batch:
+        return 0
+    templates.save_documents([page for _number, page in batch])
+    bulk_publish.create_published(library, [page for _number, page in batch])
+    for number, page in batch:
+        pages[number] = page
+    return len(batch)
+
+
+def _free_slug(title, external_id, slugs):
+    slug = slugify(title)[:80] or "resource"
+    if slug in slugs or slug in RESERVED_SLUGS:
+        slug = f"{slug}-{slugify(external_id)}"
+    slugs.add(slug)
+    return slug
+
+
+class AttachmentTemplates:
+    """The demo's PDF and DOCX files: one file content per (type, subject, format), generated
+    and its text extracted once (through the real extractor), then stored as a document of
+    each resource that uses it with that text, so the demo at scale neither renders nor
+    extracts thousands of identical files."""
+
+    def __init__(self):
+        self.templates = {}
+        self.pending = []
+
+    def attachments(self, number, resource_type, subject):
+        formats = []
+        if number % 3 == 0:
+            formats.append("pdf")
+        if number % 5 == 0:
+            formats.append("docx")
+        attachments = []
+        for extension in formats:
+            content, result = self._template(resource_type, subject, extension)
+            document = LibraryDocument(title=_title(resource_type, subject, number))
+            self.pending.append((document, f"demo-{number:04d}.{extension}", content, result))
+            attachments.append(ResourceAttachment(document=document))
+        return attachments
+
+    def _template(self, resource_type, subject, extension):
+        key = (resource_type, subject, extension)
+        if key not in self.templates:
+            title = _title(resource_type, subject, 0)
+            text = (
+                f"{title}. This fictional demonstration document describes the network's "
+                f"approach to {subject}: screening, identification, referral to assistance and "
+                "follow-up."
+            )
+            content = _pdf(title, text) if extension == "pdf" else _docx(title, text)
+            self.templates[key] = (content, extraction.extract(content, extension))
+        return self.templates[key]
+
+    def save_documents(self, pages):
+        """Store the files of the pending documents and insert them with their text."""
+        documents = []
+        now = timezone.now()
+        for document, name, content, result in self.pending:
+            document.file.save(name, ContentFile(content), save=False)
+            document.file_size = len(content)
+            document.file_hash = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+            document.extracted_text = result.text
+            document.page_count = result.page_count
+            document.extraction_error = result.note
+            document.extraction_status = LibraryDocument.Extraction.EXTRACTED
+            document.extracted_at = now
+            documents.append(document)
+        self.pending = []
+        LibraryDocument.objects.bulk_create(documents, batch_size=500)
+        bulk_publish.index_for_admin(documents)
+        for page in pages:
+            for attachment in page.attachments.all():
+                attachment.document_id = attachment.document.pk
 
 
 def _title(resource_type, subject, number):
@@ -227,27 +320,6 @@ def _good_practice(page, subject, rng, countries, organisations, people):
         page.practice_organisation = rng.choice(organisations)
     if people:
         page.contact_person = rng.choice(people)
-
-
-def _attachments(number, title, subject):
-    text = (
-        f"{title}. This fictional demonstration document describes the network's approach to "
-        f"{subject}: screening, identification, referral to assistance and follow-up."
-    )
-    attachments = []
-    if number % 3 == 0:
-        attachments.append(_document(f"demo-{number:04d}.pdf", _pdf(title, text), title))
-    if number % 5 == 0:
-        attachments.append(_document(f"demo-{number:04d}.docx", _docx(title, text), title))
-    return [ResourceAttachment(document=document) for document in attachments]
-
-
-def _document(name, content, title):
-    document = LibraryDocument(title=title)
-    document.file.save(name, ContentFile(content), save=False)
-    document.file_size = len(content)
-    document.save()  # extraction is enqueued for after the seed commits
-    return document
 
 
 def _pdf(title, text):

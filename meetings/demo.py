@@ -25,6 +25,7 @@ from meetings.models import (
     Registration,
 )
 from network.models import Country, Person
+from portal import bulk_publish
 from portal.access import Audience
 
 PAST_PER_SCALE = 8
@@ -105,13 +106,15 @@ def seed(context):
 
     created = 0
     total_past = PAST_PER_SCALE * context.scale
+    existing = set(MeetingPage.objects.values_list("slug", flat=True))
+    batch = []
     for number in range(total_past):
         slug = f"demo-meeting-{number + 1}"
-        if MeetingPage.objects.filter(slug=slug).exists():
+        if slug in existing:
             continue
         # Spread over about four years, most recent first.
         start = today - datetime.timedelta(days=60 + number * (4 * 365 // total_past))
-        _create(
+        meeting = _build(
             context,
             index,
             slug,
@@ -125,13 +128,17 @@ def seed(context):
             resources,
             past=True,
         )
-        created += 1
+        batch.append(meeting)
+        if len(batch) >= BATCH:
+            created += _publish(context, index, batch)
+            batch = []
+    created += _publish(context, index, batch)
     for number in range(2):
         slug = f"demo-upcoming-meeting-{number + 1}"
-        if MeetingPage.objects.filter(slug=slug).exists():
+        if slug in existing:
             continue
         start = today + datetime.timedelta(days=21 + number * 45)
-        meeting = _create(
+        meeting = _build(
             context,
             index,
             slug,
@@ -145,12 +152,23 @@ def seed(context):
             resources,
             past=False,
         )
+        _publish(context, index, [meeting])
         _register(meeting, people, member_person, number, rng)
         created += 1
     context.stdout.write(f"  {created} meetings created ({MeetingPage.objects.count()} in all).")
 
 
-def _create(context, index, slug, number, start, series, countries, people, member_person,
+BATCH = 250
+
+
+def _publish(context, index, meetings):
+    """New meetings as live pages with a revision by the secretariat (portal.bulk_publish)."""
+    if meetings:
+        bulk_publish.create_published(index, meetings, user=context.secretariat_user)
+    return len(meetings)
+
+
+def _build(context, index, slug, number, start, series, countries, people, member_person,
             documents, resources, past):  # fmt: skip
     rng = context.rng
     meeting_series = series[number % len(series)]
@@ -233,9 +251,6 @@ def _create(context, index, slug, number, start, series, countries, people, memb
         meeting.action_points = _actions(number, start, people, countries, member_person, rng)
     else:
         meeting.participants = [Participant(person=person) for person in people[:8]]
-    index.add_child(instance=meeting)
-    revision = meeting.save_revision(user=context.secretariat_user)
-    revision.publish(user=context.secretariat_user)
     return meeting
 
 

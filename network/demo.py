@@ -8,8 +8,10 @@ import datetime
 
 from django.utils import timezone
 
-from network.models import Country, Mandate, Organisation, Person
+from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
+from network.models.people import normalise_phone
 from portal.access import Audience
+from portal.bulk_publish import index_for_admin
 from portal.models import Language, Topic
 
 # (ISO code, name, membership, joined year, calling code, languages)
@@ -169,75 +171,42 @@ def seed(context):
     )
 
     total = 50 * context.scale
-    people = []
-    for index in range(total):
-        given, family = _name(index)
-        iso, _name_, _m, _y, calling, lang_codes = COUNTRIES[index % len(COUNTRIES)]
-        country = countries[index % len(COUNTRIES)]
-        organisation = organisations[iso][index % len(ORGANISATION_KINDS)]
-        person, created = Person.objects.get_or_create(
-            given_name=given,
-            family_name=family,
-            country=country,
-            defaults={
-                "organisation": organisation,
-                "job_title": rng.choice(
-                    [
-                        "Head of unit",
-                        "Senior adviser",
-                        "Programme officer",
-                        "Inspector",
-                        "Legal adviser",
-                    ]
-                ),
-                "biography": f"{given} {family} works on identification and referral of presumed "
-                f"victims of trafficking in {country.name}.",
-                "email_audience": Audience.PUBLIC if index % 7 == 0 else Audience.MEMBERS,
-                "phone_audience": Audience.SECRETARIAT if index % 11 == 0 else Audience.MEMBERS,
-                "last_confirmed": timezone.now() - datetime.timedelta(days=rng.randint(10, 700)),
-            },
-        )
-        phone = f"+{calling} 99 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-        expertise = rng.sample(topics, k=min(2, len(topics)))
-        if created:
-            # Child rows and parental many-to-many are held on the instance until save().
-            person.emails.create(
-                address=f"{_slug(given)}.{_slug(family)}@{iso.lower()}.example.org", sort_order=0
-            )
-            person.phones.create(number=phone, sort_order=0)
-            person.languages.set([languages[c] for c in [*lang_codes, "en"] if c in languages])
-            person.expertise.set(expertise)
-            person.save()
-        elif topics and not person.expertise.exists():
-            # Topics may appear on a later run (the library seeds them after the directory).
-            person.expertise.set(expertise)
-            person.save()
-        people.append(person)
+    people = _people(context, total, countries, organisations, languages, topics, rng)
 
     # Mandates: the first people of each country hold its roles; one past coordinator each.
     start = datetime.date(today.year - 2, 1, 1)
     per_country = {}
     for person in people:
         per_country.setdefault(person.country_id, []).append(person)
+    existing = set(
+        Mandate.objects.filter(person__in=[p.pk for p in people]).values_list(
+            "person_id", "role", "country_id", "start"
+        )
+    )
+    mandates = []
+
+    def mandate(person, role, country, begins, ends=None):
+        if (person.pk, role, country.pk, begins) not in existing:
+            existing.add((person.pk, role, country.pk, begins))
+            mandates.append(
+                Mandate(person=person, role=role, country=country, start=begins, end=ends)
+            )
+
     for country in countries:
         holders = per_country.get(country.pk, [])
         for role, person in zip(COUNTRY_ROLES, holders, strict=False):
-            Mandate.objects.get_or_create(person=person, role=role, country=country, start=start)
+            mandate(person, role, country, start)
         if len(holders) > len(COUNTRY_ROLES):
-            Mandate.objects.get_or_create(
-                person=holders[len(COUNTRY_ROLES)],
-                role=Mandate.Role.NATIONAL_COORDINATOR,
-                country=country,
-                start=datetime.date(today.year - 6, 1, 1),
-                defaults={"end": start - datetime.timedelta(days=1)},
+            mandate(
+                holders[len(COUNTRY_ROLES)],
+                Mandate.Role.NATIONAL_COORDINATOR,
+                country,
+                datetime.date(today.year - 6, 1, 1),
+                start - datetime.timedelta(days=1),
             )
         for person in holders[len(COUNTRY_ROLES) + 1 :]:
-            Mandate.objects.get_or_create(
-                person=person,
-                role=Mandate.Role.WORKING_GROUP_MEMBER,
-                country=country,
-                start=start,
-            )
+            mandate(person, Mandate.Role.WORKING_GROUP_MEMBER, country, start)
+    Mandate.objects.bulk_create(mandates, batch_size=1000)
 
     staff, _ = Person.objects.get_or_create(
         given_name="Sam",
@@ -263,6 +232,88 @@ def seed(context):
         f"  {len(countries)} countries, {Organisation.objects.count()} organisations, "
         f"{len(people) + 1} people; {context.member_user.email} is {member_person.full_name}."
     )
+
+
+def _people(context, total, countries, organisations, languages, topics, rng):
+    """The demo's people, created in bulk (a few statements per thousand people) when new;
+    existing ones (same name and country) are kept, and get expertise once topics exist."""
+    known = {
+        (person.given_name, person.family_name, person.country_id): person
+        for person in Person.objects.filter(country__in=countries)
+    }
+    people, new, details = [], [], []
+    with_expertise = set(
+        Person.expertise.through.objects.filter(
+            person_id__in=[person.pk for person in known.values()]
+        ).values_list("person_id", flat=True)
+    )
+    later_expertise = []
+    for index in range(total):
+        given, family = _name(index)
+        iso, _name_, _m, _y, calling, lang_codes = COUNTRIES[index % len(COUNTRIES)]
+        country = countries[index % len(COUNTRIES)]
+        organisation = organisations[iso][index % len(ORGANISATION_KINDS)]
+        job_title = rng.choice(
+            ["Head of unit", "Senior adviser", "Programme officer", "Inspector", "Legal adviser"]
+        )
+        last_confirmed = timezone.now() - datetime.timedelta(days=rng.randint(10, 700))
+        phone = f"+{calling} 99 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+        expertise = rng.sample(topics, k=min(2, len(topics)))
+        person = known.get((given, family, country.pk))
+        if person is None:
+            person = Person(
+                given_name=given,
+                family_name=family,
+                country=country,
+                organisation=organisation,
+                job_title=job_title,
+                biography=f"{given} {family} works on identification and referral of presumed "
+                f"victims of trafficking in {country.name}.",
+                email_audience=Audience.PUBLIC if index % 7 == 0 else Audience.MEMBERS,
+                phone_audience=Audience.SECRETARIAT if index % 11 == 0 else Audience.MEMBERS,
+                last_confirmed=last_confirmed,
+            )
+            new.append(person)
+            address = f"{_slug(given)}.{_slug(family)}@{iso.lower()}.example.org"
+            codes = [*lang_codes, "en"]
+            details.append(
+                (person, address, phone, [languages[c] for c in codes if c in languages])
+            )
+            later_expertise.append((person, expertise))
+        elif topics and person.pk not in with_expertise:
+            # Topics may appear on a later run (the library seeds them after the directory).
+            later_expertise.append((person, expertise))
+        people.append(person)
+    Person.objects.bulk_create(new, batch_size=1000)
+    PersonEmail.objects.bulk_create(
+        [PersonEmail(person=p, address=address, sort_order=0) for p, address, _, _ in details],
+        batch_size=1000,
+    )
+    PersonPhone.objects.bulk_create(
+        [PersonPhone(person=p, number=normalise_phone(phone), sort_order=0)
+         for p, _, phone, _ in details],
+        batch_size=1000,
+    )  # fmt: skip
+    Person.languages.through.objects.bulk_create(
+        [
+            Person.languages.through(person_id=p.pk, language_id=language.pk)
+            for p, _, _, spoken in details
+            for language in dict.fromkeys(spoken)
+        ],
+        batch_size=1000,
+    )
+    Person.expertise.through.objects.bulk_create(
+        [
+            Person.expertise.through(person_id=p.pk, topic_id=topic.pk)
+            for p, topics_of in later_expertise
+            for topic in topics_of
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    if new:
+        index_for_admin(new)
+    return people
 
 
 def _link(person, user):

@@ -289,20 +289,32 @@ def _log(pages, revisions, user, now):
     PageLogEntry.objects.bulk_create(entries, batch_size=1000)
 
 
-def _reference_index(pages):
-    model = type(pages[0])
+def index_for_admin(objects):
+    """Wagtail's reference index and admin search entries of new objects of one model, in bulk
+    (what its post_save handlers do one object at a time)."""
+    objects = list(objects)
+    if objects:
+        _reference_index(objects)
+        _admin_search(type(objects[0]), objects)
+
+
+def _reference_index(objects):
+    model = type(objects[0])
     if not ReferenceIndex.model_is_indexable(model):
         return
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    base = ContentType.objects.get_for_model(Page, for_concrete_model=False)
+    parents = model._meta.get_parent_list()
+    base = ContentType.objects.get_for_model(
+        parents[-1] if parents else model, for_concrete_model=False
+    )
     rows = []
-    for page in pages:
-        references = set(ReferenceIndex._extract_references_from_object(page))
+    for obj in objects:
+        references = set(ReferenceIndex._extract_references_from_object(obj))
         rows.extend(
             ReferenceIndex(
                 content_type=content_type,
                 base_content_type=base,
-                object_id=page.pk,
+                object_id=obj.pk,
                 to_content_type_id=to_content_type_id,
                 to_object_id=to_object_id,
                 model_path=model_path,
@@ -315,9 +327,13 @@ def _reference_index(pages):
     ReferenceIndex.objects.bulk_create(rows, batch_size=1000, **options)
 
 
-def _admin_search(model, pages):
+def _admin_search(model, objects):
+    from modelsearch.index import class_is_indexed
+
+    if not class_is_indexed(model):
+        return
     for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(model, pages)
+        backend.add_bulk(model, objects)
 
 
 def _invalidate_page_cache():

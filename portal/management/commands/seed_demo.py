@@ -1,11 +1,14 @@
 import random
 import secrets
+import time
 from types import SimpleNamespace
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+
+from search.indexing import deferred_indexing
 
 
 class Command(BaseCommand):
@@ -41,12 +44,19 @@ class Command(BaseCommand):
             announce=lambda message: self.stdout.write(self.style.SUCCESS(message)),
         )
         # Each app that has a `demo` module contributes, in INSTALLED_APPS order, so the
-        # directory exists before the library and meetings refer to it.
-        for app_config in apps.get_app_configs():
-            if not module_has_submodule(app_config.module, "demo"):
-                continue
-            module = __import__(f"{app_config.name}.demo", fromlist=["seed"])
-            self.stdout.write(f"Seeding {app_config.verbose_name}…")
-            with transaction.atomic():
-                module.seed(context)
+        # directory exists before the library and meetings refer to it. Search indexing waits
+        # for the end: search's own step (last) rebuilds the index from everything created.
+        with deferred_indexing() as pending:
+            for app_config in apps.get_app_configs():
+                if not module_has_submodule(app_config.module, "demo"):
+                    continue
+                module = __import__(f"{app_config.name}.demo", fromlist=["seed"])
+                self.stdout.write(f"Seeding {app_config.verbose_name}…")
+                started = time.perf_counter()
+                with transaction.atomic():
+                    module.seed(context)
+                if app_config.label == "search":
+                    pending.discard()  # the rebuild covered it
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"  ({time.perf_counter() - started:.1f} s)")
         self.stdout.write(self.style.SUCCESS("The demo network is ready."))
