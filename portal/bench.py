@@ -5,12 +5,19 @@ Site benchmarks (`manage.py bench --only portal`), in a throwaway database seede
 - render time p50/p95 and query count of every main page, anonymous and as the demo member;
 - HTTP throughput under gunicorn (2 workers, loopback) of a cached public page and of a constant
   view (`/ping`), measured in the same run, and their ratio;
-- peak memory (VmHWM) of a gunicorn worker.
+- peak memory (VmHWM) of a gunicorn worker;
+- full search rebuild throughput (`search_index rebuild`, records per second);
+- text extraction throughput (PDF pages per second) through the real extraction task with the
+  worker on one core: a real Celery worker process pinned with `taskset -c 0` when a broker is
+  configured (REDIS_URL), else the task run in this process pinned to one core; and the peak
+  memory (VmHWM) of that Celery worker.
 """
 
+import contextlib
 import logging
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -32,6 +39,8 @@ from django.test.utils import CaptureQueriesContext, setup_databases, teardown_d
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-" + secrets.token_hex(8)
 PAGE_TARGET_MS = 100
+REBUILD_TARGET = 500  # records/s, PostgreSQL
+EXTRACTION_TARGET = 20  # PDF pages/s per worker
 
 
 def percentile(values, fraction):
@@ -57,6 +66,8 @@ def run(command, quick=False):
                        **dataset_size())  # fmt: skip
         bench_pages(command, quick)
         bench_http(command, quick)
+        bench_rebuild(command)
+        bench_extraction(command, quick)
     finally:
         teardown_databases(old_config, verbosity=0)
 
@@ -249,3 +260,151 @@ def bench_http(command, quick):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def bench_rebuild(command):
+    from search.models import IndexedRecord
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("search_index", "rebuild", stdout=quiet)
+    elapsed = time.perf_counter() - started
+    records = IndexedRecord.objects.count()
+    rate = records / elapsed if elapsed else 0
+    command.figure("search.rebuild", round(rate), "records/s", target=f">={REBUILD_TARGET}",
+                   records=records, seconds=round(elapsed, 1), backend=connection.vendor,
+                   ok="yes" if rate >= REBUILD_TARGET else "NO")  # fmt: skip
+
+
+def bench_pdf(pages, seed):
+    """A PDF of `pages` pages of varied text (what a guideline looks like to the extractor)."""
+    import io
+    import random
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible text, not a secret
+    words = [
+        "referral", "identification", "victim", "assistance", "shelter", "labour", "child",
+        "exploitation", "coordinator", "procedure", "border", "return", "protection",
+    ]  # fmt: skip
+    styles = getSampleStyleSheet()
+    story = []
+    for page in range(pages):
+        story.append(Paragraph(f"Chapter {page + 1}", styles["Heading2"]))
+        for _ in range(6):
+            text = " ".join(rng.choice(words) for _ in range(60))
+            story.append(Paragraph(text.capitalize() + ".", styles["BodyText"]))
+        story.append(PageBreak())
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"Bench {seed}").build(story)
+    return buffer.getvalue()
+
+
+def bench_extraction(command, quick):
+    """Documents created as an upload creates them; their text extracted by the real task."""
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from library.models import LibraryDocument
+
+    count, pages = (6, 5) if quick else (40, 10)
+    contents = [bench_pdf(pages, seed) for seed in range(4)]
+    broker = settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER
+    worker = start_extraction_worker() if broker else None
+    try:
+        started = time.perf_counter()
+        documents = []
+        with transaction.atomic():  # the tasks are enqueued when this commits
+            for number in range(count):
+                document = LibraryDocument(title=f"Bench extraction {number}")
+                document.file.save(f"bench-{number}.pdf", ContentFile(contents[number % 4]),
+                                   save=False)  # fmt: skip
+                document.file_size = len(contents[number % 4])
+                if broker:
+                    document.save()  # post_save enqueues the extraction task after commit
+                else:
+                    LibraryDocument.objects.bulk_create([document])  # run below, pinned
+                documents.append(document)
+        ids = [document.pk for document in documents]
+        if not broker:
+            from library.tasks import extract_document_text
+
+            previous = os.sched_getaffinity(0)
+            os.sched_setaffinity(0, {min(previous)})
+            try:
+                started = time.perf_counter()
+                for pk in ids:
+                    extract_document_text(pk)
+            finally:
+                os.sched_setaffinity(0, previous)
+        done = wait_extracted(ids, timeout=600)
+        elapsed = time.perf_counter() - started
+        extracted = LibraryDocument.objects.filter(pk__in=ids, extraction_status="extracted")
+        total_pages = sum(extracted.values_list("page_count", flat=True))
+        rate = total_pages / elapsed if elapsed else 0
+        met = rate >= EXTRACTION_TARGET and len(done) == len(ids)
+        command.figure("extraction.pdf", round(rate, 1), "pages/s", target=f">={EXTRACTION_TARGET}",
+                       documents=f"{len(done)}/{len(ids)}", pages=total_pages,
+                       worker="celery taskset -c 0" if broker else "in-process, one core",
+                       ok="yes" if met else "NO")  # fmt: skip
+        if worker is not None:
+            peak = max(peak_rss_kb(pid) for pid in [worker.pid, *children(worker.pid)])
+            command.figure("memory.celery_worker_peak", round(peak / 1024, 1), "MB",
+                           pool="solo", queue="extraction")  # fmt: skip
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+            purge_queues()
+
+
+def wait_extracted(ids, timeout):
+    from library.models import LibraryDocument
+
+    deadline = time.monotonic() + timeout
+    while True:
+        done = list(
+            LibraryDocument.objects.filter(pk__in=ids)
+            .exclude(extraction_status=LibraryDocument.Extraction.PENDING)
+            .values_list("pk", flat=True)
+        )
+        if len(done) == len(ids) or time.monotonic() > deadline:
+            return done
+        time.sleep(0.05)
+
+
+def start_extraction_worker(timeout=120):
+    """A real Celery worker on the extraction queue, pinned to one core, on this run's database
+    and broker; returns once it answers a ping."""
+    from portal.celery import app
+
+    hostname = f"bench-extraction-{os.getpid()}@localhost"
+    env = {**os.environ, "DATABASE_URL": database_url(), "DATABASE_CONN_MAX_AGE": "0",
+           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
+                                                    "portal.settings.dev")}  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603
+        [shutil.which("taskset") or "/usr/bin/taskset", "-c", "0",
+         sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
+         "-Q", "extraction", "-n", hostname, "--without-mingle",
+         "--without-gossip", "-l", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited early")
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            return process
+    process.terminate()
+    raise RuntimeError(f"the Celery worker did not answer within {timeout} s")
+
+
+def purge_queues():
+    """Drop the tasks the run left on the broker (alerts for the demo content...)."""
+    from portal.celery import app
+
+    with contextlib.suppress(Exception):  # best effort: the broker may be gone
+        app.control.purge()

@@ -36,3 +36,27 @@ def test_scaled_corpus_repeats_the_collection_with_distinct_keys():
     assert len(records) == 5
     assert len({r.key for r in records}) == 5
     assert {r.external_id for r in records} == {"1", "2"}
+
+
+def test_the_collection_loads_through_the_real_import_and_is_searchable(db, settings):
+    from library.models import ResourcePage
+    from search import service
+    from search.bench import load_through_import
+
+    settings.ELASTICSEARCH_URL = ""
+    figures = {}
+
+    class Command:
+        def figure(self, name, value, *args, **extra):
+            figures[name] = (value, extra)
+
+    documents = [("101", "radio waves in the ionosphere"), ("102", "transistor noise figures")]
+    seconds = load_through_import(Command(), documents)
+    assert seconds >= 0
+    assert figures["search.npl.import_rate"][1]["lines"] == 2
+    pages = ResourcePage.objects.live().order_by("external_id")
+    assert [(page.external_id, page.title) for page in pages] == [
+        ("101", "NPL 101"),
+        ("102", "NPL 102"),
+    ]
+    assert [hit.external_id for hit in service.search("ionosphere", None).hits] == ["101"]
