@@ -1,5 +1,6 @@
 """The Atom feed of the newest resources the requester may see, with the listing's filters."""
 
+import re
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
@@ -12,6 +13,12 @@ from library.listing import ResourceListing
 from library.models import LibraryIndexPage
 
 FEED_SIZE = 50
+# Characters XML 1.0 cannot carry; one title holding one must not take the feed down.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value):
+    return _NOT_XML.sub("", value or "")
 
 
 class ResourceFeed(Feed):
@@ -45,10 +52,10 @@ class ResourceFeed(Feed):
         return listing.results().for_listing()[:FEED_SIZE]
 
     def item_title(self, item):
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item):
-        return item.summary
+        return xml_text(item.summary)
 
     def item_link(self, item):
         return item.get_url(self.request)
@@ -67,4 +74,4 @@ class ResourceFeed(Feed):
         return item.last_published_at or item.first_published_at
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        return [xml_text(topic.name) for topic in item.topics.all()]
