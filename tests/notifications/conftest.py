@@ -31,10 +31,17 @@ class Mailbox:
         # Slows each conversation down before the message is handed over, so that a test can
         # interrupt a sender mid-loop without landing after the server accepted a message.
         self.rcpt_delay = rcpt_delay
+        # Conversations now held in that delay: a sender stopped then has committed every
+        # message the server accepted before, and has not handed this one over.
+        self.held = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_delay:
-            await asyncio.sleep(self.rcpt_delay)
+            self.held += 1
+            try:
+                await asyncio.sleep(self.rcpt_delay)
+            finally:
+                self.held -= 1
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

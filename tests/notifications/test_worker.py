@@ -5,13 +5,8 @@ its send loop, restarted, and every message arrives exactly once. Runs in the Po
 pass; skipped (visibly) otherwise.
 """
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import redis
@@ -23,10 +18,11 @@ from django.db import connection
 from notifications.models import Delivery
 from portal.celery import app as portal_celery_app
 from tests.portal.factories import UserFactory
+from tests.workers import start_worker as start_celery_worker
+from tests.workers import stop_worker, wait_for, worker_redis_url
 
 from .conftest import SMTPServer, stale_person
 
-ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 12
 pytestmark = [
     pytest.mark.worker,
@@ -34,22 +30,9 @@ pytestmark = [
 ]
 
 
-def wait_for(condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(message)
-
-
 @pytest.fixture
 def redis_url():
-    url = settings.TEST_REDIS_URL
-    if not url:
-        pytest.skip("REDIS_URL is not set: the real Celery worker runs in the PostgreSQL pass")
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a database it can share with the tests (PostgreSQL)")
+    url = worker_redis_url()
     # Start from an empty notifications queue: no leftovers of an earlier run.
     client = redis.Redis.from_url(url)
     client.delete("notifications", "celery", "unacked", "unacked_index")
@@ -76,17 +59,8 @@ def slow_smtp():
 
 @pytest.fixture
 def start_worker(redis_url, probe, slow_smtp):
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
-        "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": redis_url,
-        "DATABASE_CONN_MAX_AGE": "0",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(slow_smtp.port),
         "EMAIL_USE_TLS": "false",
@@ -99,36 +73,18 @@ def start_worker(redis_url, probe, slow_smtp):
     processes = []
 
     def start(name):
-        hostname = f"{name}-{os.getpid()}@localhost"
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
-             "-Q", "notifications", "-n", hostname, "--without-mingle", "--without-gossip",
-             "-l", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        process = start_celery_worker(probe, name, ["notifications"], env)
         processes.append(process)
-
-        def answers_ping():
-            if process.poll() is not None:
-                raise AssertionError(f"the worker exited early:\n{process.stdout.read()}")
-            return bool(probe.control.ping(destination=[hostname], timeout=0.5))
-
-        wait_for(answers_ping, 120, "the Celery worker did not come up within 120 s")
         return process
 
     yield start
     for process in processes:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_worker(process)
     connection.close()
 
 
 def test_killing_the_worker_mid_send_loop_then_restarting_delivers_each_message_exactly_once(
-    start_worker, slow_smtp, redis_url
+    start_worker, slow_smtp, redis_url, probe
 ):
     users = [UserFactory(member=True) for _ in range(RECIPIENTS)]
     for user in users:
@@ -144,7 +100,14 @@ def test_killing_the_worker_mid_send_loop_then_restarting_delivers_each_message_
     beat.send_task(settings.CELERY_BEAT_SCHEDULE["notifications-directory-confirmations"]["task"])
     beat.close()
 
-    wait_for(lambda: len(mailbox.messages) >= 3, 60, "the worker sent nothing within 60 s")
+    # Kill while a conversation is held before its recipient is accepted: mid-loop, and never in
+    # the instant between the server accepting a message and the worker recording it as sent.
+    wait_for(
+        lambda: len(mailbox.messages) >= 3 and mailbox.held,
+        60,
+        "the worker sent nothing within 60 s",
+        interval=0.02,
+    )
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     delivered_before_kill = len(mailbox.messages)
@@ -156,7 +119,19 @@ def test_killing_the_worker_mid_send_loop_then_restarting_delivers_each_message_
         120,
         "not every message was sent after the restart",
     )
-    time.sleep(1)  # anything sent twice would have arrived by now
+    # Nothing left that could send again: the queue and Redis's unacknowledged set are empty and
+    # the worker runs no task.
+    client = redis.Redis.from_url(redis_url)
+    wait_for(
+        lambda: (
+            client.llen("notifications") == 0
+            and client.zcard("unacked_index") == 0
+            and not any((probe.control.inspect(timeout=0.5).active() or {}).values())
+        ),
+        60,
+        "the worker did not become idle",
+    )
+    client.close()
 
     received = Counter(message["To"] for message in mailbox.messages)
     assert received == Counter({user.email: 1 for user in users})

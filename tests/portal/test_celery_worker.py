@@ -4,16 +4,9 @@ against the same PostgreSQL test database. Runs in the PostgreSQL + Redis pass; 
 on the embedded default, which has no broker and an in-memory test database.
 """
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from celery import Celery
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -22,31 +15,17 @@ from portal.models import Language
 from portal.tasks_backend import CeleryTaskBackend
 from tests.portal.factories import UserFactory
 from tests.portal.worker_tasks import record_language
+from tests.workers import start_worker, stop_worker, wait_for, worker_redis_url
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-def wait_for(condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
-
-
 @pytest.fixture
 def redis_url():
-    url = settings.TEST_REDIS_URL
-    if not url:
-        pytest.skip("REDIS_URL is not set: the real Celery worker runs in the PostgreSQL pass")
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a database it can share with the tests (PostgreSQL)")
-    return url
+    return worker_redis_url()
 
 
 @pytest.fixture
@@ -60,60 +39,15 @@ def probe(redis_url):
 
 @pytest.fixture
 def worker(redis_url, probe):
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
+    process = start_worker(
+        probe,
+        "test",
+        ["default", "indexing", "extraction", "notifications"],
+        {"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url},
     )
-    name = f"test-{os.getpid()}@localhost"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-    }
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            "default,indexing,extraction,notifications",
-            "-n",
-            name,
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def answers_ping():
-        if process.poll() is not None:
-            raise AssertionError(f"the worker exited early:\n{process.stdout.read()}")
-        return bool(probe.control.ping(destination=[name], timeout=0.5))
-
-    try:
-        wait_for(answers_ping, 60, "the Celery worker did not come up within 60 s")
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        connection.close()
+    yield process
+    stop_worker(process)
+    connection.close()
 
 
 def test_task_sent_through_redis_completes_on_a_real_worker(worker, probe):
