@@ -17,12 +17,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from meetings.models import ActionPoint, AgendaItem, Decision
+from meetings.models import ActionPoint, AgendaItem, Decision, Registration
 from network.models import PersonEmail
 from portal.access import Audience
 from tests.library import factories as library
 from tests.meetings.factories import make_meeting
-from tests.network.factories import PersonFactory
+from tests.network.factories import MandateFactory, PersonFactory
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,10 @@ def world(django_capture_on_commit_callbacks, home_page):
             start=datetime.date.today() + datetime.timedelta(days=40),
         )
     assert PersonEmail.objects.filter(person=person).exists()
+    # A current mandate puts the person on their country's page, vCards and referral contacts;
+    # a registration puts them in the meeting's registrations export.
+    MandateFactory(person=person)
+    Registration.objects.create(meeting=meeting, person=person, status="registered")
     return {
         "members_resource": members_resource,
         "public_resource": public_resource,
@@ -174,9 +178,14 @@ def url_of(world, name):
         "meetings index": "/meetings/",
         "meeting pack": f"/meetings/meeting/{w['meeting'].pk}/pack.zip",
         "action list": "/meetings/actions/",
+        "action update page": f"/meetings/actions/{w['meeting'].action_points.get().pk}/update/",
+        "meeting registrations CSV": f"/meetings/meeting/{w['meeting'].pk}/registrations.csv",
         "person page": f"/network/people/{w['person'].pk}/",
         "person vCard": f"/network/people/{w['person'].pk}.vcf",
         "country vCard": f"/network/{w['person'].country.iso_code}.vcf",
+        "country page": f"/network/{w['person'].country.iso_code}/",
+        "directory": "/network/",
+        "person edit page": f"/network/people/{w['person'].pk}/edit/",
         "people listing": "/network/people/",
         "directory CSV": "/network/directory.csv",
         "referral page": f"/network/referral/?from=AL&to={w['person'].country.iso_code}",
@@ -206,9 +215,16 @@ MUST_SEE = {
     "meetings index": {"member": {"members_meeting"}},
     "meeting pack": {"member": {"agenda"}},
     "action list": {"member": {"action_point"}},
+    # Only the owner (none of these tiers) or the secretariat may open it.
+    "action update page": {"secretariat": {"action_point"}},
+    "meeting registrations CSV": {},
     "person page": {"member": {"email", "phone"}, "secretariat": {"biography"}},
     "person vCard": {"member": {"email", "phone"}},
-    "country vCard": {},
+    "country vCard": {"member": {"email", "phone"}},
+    "country page": {"member": {"email", "phone"}},
+    "directory": {},
+    # Only the entry's owner (none of these tiers) may open it.
+    "person edit page": {},
     "people listing": {},
     "directory CSV": {"member": {"email"}, "secretariat": {"biography"}},
     "referral page": {"member": {"resource_title"}, "anonymous": {"public_resource"}},
