@@ -59,7 +59,10 @@ class RecordFacet(models.Model):
     """One value of a multi-valued facet (type, topic, country...) of a record, for filtering
     and for counting facets with GROUP BY over the matching set."""
 
-    record = models.ForeignKey(IndexedRecord, on_delete=models.CASCADE, db_constraint=False)
+    # Indexed by search_facet_record (record, facet), which leads with it.
+    record = models.ForeignKey(
+        IndexedRecord, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
     facet = models.CharField(max_length=32)
     value = models.CharField(max_length=200)
     label = models.CharField(max_length=200, blank=True)
@@ -90,7 +93,7 @@ class Posting(models.Model):
             models.Index(
                 fields=["term", "-impact", "record", "audience_bits"], name="search_posting_term"
             ),
-            models.Index(fields=["record"], name="search_posting_record"),
+            # (`record` has the foreign key's own index.)
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ The user's tier is a bit tested inside every statement, before ranking, counting
 # ruff: noqa: S608
 
 import difflib
+import json
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -53,7 +54,10 @@ PG_CONFIG_CASE = (
 )
 QUERY_CONFIGS = ["simple", *sorted(set(PG_CONFIGS.values()))]
 # Weighted term frequency on PostgreSQL: a title occurrence counts three times, summary twice.
-PG_TF = "(SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 ELSE 1 END) FROM unnest(weights) w)"
+PG_TF = (
+    "(cardinality(weights) + 2 * cardinality(array_positions(weights, 'A')) "
+    "+ cardinality(array_positions(weights, 'B')))"
+)
 # Punctuation inside a token (hyphens, e-mail addresses, host names, decimals) gets a zero-width
 # space after it before PostgreSQL parses the text, so its parser splits such tokens into their
 # words exactly as the query parser and FTS5 do ("cross-border" is "cross" then "border", an
@@ -67,6 +71,34 @@ def pg_split(expression):
 
 BODY_TEXT = "r.body || ' ' || r.attachments"
 SNIPPET_TOKENS = 28
+# The columns a record is written with (the rest are computed).
+STAGE_COLUMNS = (
+    "key", "source", "object_id", "kind", "title", "summary", "body", "attachments", "url",
+    "audiences", "audience_bits", "language", "date", "year", "external_id", "facets",
+    "facet_labels", "content_hash",
+)  # fmt: skip
+PG_STAGE_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS search_stage (key text, source text, object_id text, "
+    "kind text, title text, summary text, body text, attachments text, url text, "
+    "audiences text, audience_bits smallint, language text, date date, year text, "
+    "external_id text, facets jsonb, facet_labels jsonb, content_hash text) ON COMMIT DROP"
+)
+PG_INSERT = (
+    f"INSERT INTO search_indexedrecord ({', '.join(STAGE_COLUMNS)}, indexed_at, config, tsv, "
+    f"length) SELECT {', '.join('r.' + c for c in STAGE_COLUMNS)}, now(), v.config, v.tsv, "
+    f"coalesce((SELECT sum({PG_TF}) FROM unnest(v.tsv)), 0) FROM search_stage r "
+    f"CROSS JOIN LATERAL (SELECT {PG_CONFIG_CASE} AS config) c CROSS JOIN LATERAL (SELECT "
+    "c.config, "
+    f"setweight(to_tsvector(c.config, {pg_split('r.title')}), 'A') || "
+    f"setweight(to_tsvector(c.config, {pg_split('r.summary')}), 'B') || "
+    f"setweight(to_tsvector(c.config, {pg_split(BODY_TEXT)}), 'C') AS tsv) v RETURNING id"
+)
+PG_INSERT_FACETS = (
+    "INSERT INTO search_recordfacet (record_id, facet, value, label) "
+    "SELECT r.id, f.key, v.value, left(coalesce(r.facet_labels -> f.key ->> v.value, ''), 200) "
+    "FROM search_indexedrecord r, jsonb_each(r.facets) f, jsonb_array_elements_text(f.value) v "
+    "WHERE r.id = ANY(%s) AND jsonb_typeof(f.value) = 'array'"
+)
 CONFIGS_CACHE_KEY = "search:pg-configs"
 FACET_DEPTH = 300
 
@@ -111,10 +143,15 @@ class DatabaseBackend:
 
     def begin_rebuild(self):
         """Empty the tables for a rebuild (call inside the rebuild's transaction: DELETE keeps
-        the old rows readable by others until it commits)."""
+        the old rows readable by others until it commits). On PostgreSQL other writers wait
+        for the rebuild (SHARE locks, taken first so nobody deadlocks), readers do not; the
+        postings are built in a new table that replaces the old one at the end."""
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                cursor.execute("DELETE FROM search_posting")
+                cursor.execute(
+                    "LOCK TABLE search_indexedrecord, search_recordfacet, search_posting, "
+                    "search_term, search_indexstats IN SHARE MODE"
+                )
                 cursor.execute("DELETE FROM search_term")
                 cursor.execute("DELETE FROM search_indexstats")
             else:
@@ -132,31 +169,59 @@ class DatabaseBackend:
         with transaction.atomic():
             return self._insert(records, hashes, postings=not defer_postings)
 
-    def finish_rebuild(self, target=None, batch=5000):
-        """PostgreSQL: compute every record's postings and the document frequencies at once."""
+    def finish_rebuild(self, target=None):
+        """PostgreSQL: every record's postings in one statement into a new table without
+        indexes, its indexes built once over the full table (much cheaper than maintaining
+        them row by row), the document frequencies from it, then the new table takes the old
+        one's name and indexes' names: an alias-like swap inside the rebuild's transaction."""
         if self.vendor != "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_posting")
-            cursor.execute("DELETE FROM search_term")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = 'search_posting' AND indexname <> 'search_posting_pkey'"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute("DROP TABLE IF EXISTS search_posting_next")
+            cursor.execute(
+                "CREATE TABLE search_posting_next (LIKE search_posting INCLUDING DEFAULTS "
+                "INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+            )
             avgdl = self._avgdl(cursor)
-            cursor.execute("SELECT min(id), max(id) FROM search_indexedrecord")
-            low, high = cursor.fetchone()
-            if low is None:
-                return
-            for start in range(low, high + 1, batch):
+            cursor.execute(self._postings_sql("TRUE", table="search_posting_next"), [avgdl])
+            cursor.execute(
+                "ALTER TABLE search_posting_next ADD CONSTRAINT search_posting_next_pkey "
+                "PRIMARY KEY (id)"
+            )
+            for name, definition in indexes:
                 cursor.execute(
-                    self._postings_sql("r.id >= %s AND r.id < %s"), [avgdl, start, start + batch]
+                    definition.replace(f"INDEX {name} ON", f"INDEX {name}_next ON", 1).replace(
+                        ".search_posting ", ".search_posting_next ", 1
+                    )
                 )
             cursor.execute(
                 "INSERT INTO search_term (term, df) "
-                "SELECT term, count(*) FROM search_posting GROUP BY term"
+                "SELECT term, count(*) FROM search_posting_next GROUP BY term"
             )
-            cursor.execute("ANALYZE search_posting")
+            cursor.execute("ANALYZE search_posting_next")
             cursor.execute("ANALYZE search_term")
             cursor.execute("ANALYZE search_indexedrecord")
+            cursor.execute("SELECT pg_get_serial_sequence('search_posting_next', 'id')")
+            (sequence,) = cursor.fetchone()
+            # From here to the commit (moments) searches wait for the new table.
+            cursor.execute("DROP TABLE search_posting")
+            cursor.execute("ALTER TABLE search_posting_next RENAME TO search_posting")
+            cursor.execute(
+                "ALTER TABLE search_posting RENAME CONSTRAINT search_posting_next_pkey "
+                "TO search_posting_pkey"
+            )
+            for name, _ in indexes:
+                cursor.execute(f'ALTER INDEX "{name}_next" RENAME TO "{name}"')
+            cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO search_posting_id_seq")
 
     def after_rebuild(self):
         """Outside the rebuild's transaction: VACUUM so the covering indexes serve index-only
@@ -174,51 +239,56 @@ class DatabaseBackend:
             return 1.0
         return max(row[1] / row[0], 1.0)
 
-    def _postings_sql(self, where):
+    def _postings_sql(self, where, table="search_posting"):
         return (
-            "INSERT INTO search_posting (term, record_id, impact, audience_bits) "
+            f"INSERT INTO {table} (term, record_id, impact, audience_bits) "
             f"SELECT left(u.lexeme, 255), r.id, "
             f"u.tf * {K1 + 1} / (u.tf + {K1} * ({1 - B} + {B} * r.length / %s)), r.audience_bits "
             f"FROM search_indexedrecord r, LATERAL (SELECT lexeme, {PG_TF} AS tf "
             f"FROM unnest(r.tsv)) u WHERE {where}"
         )
 
+    def _fields(self, record, digest):
+        """The stored columns of one record, in STAGE_COLUMNS order."""
+        body = (record.body or "")[:BODY_LIMIT]
+        return (
+            record.key,
+            record.source,
+            str(record.object_id),
+            record.kind,
+            record.title,
+            record.summary or "",
+            body,
+            (record.attachments or "")[: max(0, BODY_LIMIT - len(body))],
+            record.url,
+            ",".join(record.audiences),
+            audience_bits(record.audiences),
+            record.language or "",
+            record.date,
+            record_year(record),
+            record.external_id or "",
+            record_facets(record),
+            getattr(record, "facet_labels", {}) or {},
+            digest,
+        )
+
     def _insert(self, records, hashes, postings=True):
-        rows = []
-        for record in records:
-            rows.append(
-                IndexedRecord(
-                    key=record.key,
-                    source=record.source,
-                    object_id=str(record.object_id),
-                    kind=record.kind,
-                    title=record.title,
-                    summary=record.summary or "",
-                    body=(record.body or "")[:BODY_LIMIT],
-                    attachments=(record.attachments or "")[
-                        : max(0, BODY_LIMIT - len(record.body or ""))
-                    ],
-                    url=record.url,
-                    audiences=",".join(record.audiences),
-                    audience_bits=audience_bits(record.audiences),
-                    language=record.language or "",
-                    date=record.date,
-                    year=record_year(record),
-                    external_id=record.external_id or "",
-                    facets=record_facets(record),
-                    facet_labels=getattr(record, "facet_labels", {}) or {},
-                    content_hash=hashes[record.key],
-                )
+        if self.vendor == "postgresql":
+            return self._pg_insert(records, hashes, postings)
+        rows = [
+            IndexedRecord(
+                **dict(zip(STAGE_COLUMNS, self._fields(record, hashes[record.key]), strict=True))
             )
+            for record in records
+        ]
         created = IndexedRecord.objects.bulk_create(rows, batch_size=1000)
-        if self.vendor == "sqlite":
-            # bulk_create returns ids on SQLite 3.35+.
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO search_fts (rowid, title, summary, body, attachments) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    [(r.id, r.title, r.summary, r.body, r.attachments) for r in created],
-                )
+        # bulk_create returns ids on SQLite 3.35+.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, summary, body, attachments) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(r.id, r.title, r.summary, r.body, r.attachments) for r in created],
+            )
         facets = []
         for row in created:
             labels = row.facet_labels or {}
@@ -230,35 +300,33 @@ class DatabaseBackend:
                         RecordFacet(record_id=row.id, facet=name, value=value, label=label[:200])
                     )
         RecordFacet.objects.bulk_create(facets, batch_size=2000)
-        if self.vendor == "postgresql":
-            self._pg_index([row.id for row in created], postings)
-            cache.delete(CONFIGS_CACHE_KEY)  # a record may bring a new language
-        return created
+        return [row.id for row in created]
 
-    def _pg_index(self, ids, postings):
+    def _pg_insert(self, records, hashes, postings):
+        """COPY the records into a temporary table, then one INSERT ... SELECT writes each
+        record once with its configuration, weighted tsvector and BM25 length computed by
+        PostgreSQL; facets and postings are derived in SQL from the stored rows."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE search_indexedrecord r SET config = {PG_CONFIG_CASE}, "
-                f"tsv = setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split('r.title')}), 'A') || "
-                f"setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split('r.summary')}), 'B') || "
-                f"setweight(to_tsvector({PG_CONFIG_CASE}, {pg_split(BODY_TEXT)}), 'C') "
-                "WHERE r.id = ANY(%s)",
-                [ids],
-            )
-            cursor.execute(
-                f"UPDATE search_indexedrecord r SET length = coalesce((SELECT sum({PG_TF}) "
-                "FROM unnest(r.tsv)), 0) WHERE r.id = ANY(%s) RETURNING length",
-                [ids],
-            )
-            added = sum(row[0] for row in cursor.fetchall())
+            cursor.execute(PG_STAGE_TABLE)
+            cursor.execute("TRUNCATE search_stage")
+            with cursor.cursor.copy(
+                f"COPY search_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for record in records:
+                    row = list(self._fields(record, hashes[record.key]))
+                    row[15] = json.dumps(row[15], default=str)
+                    row[16] = json.dumps(row[16], default=str)
+                    copy.write_row(row)
+            cursor.execute(PG_INSERT)
+            ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute(PG_INSERT_FACETS, [ids])
             cursor.execute(
                 "INSERT INTO search_indexstats (id, doc_count, total_length) "
-                "VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING"
-            )
-            cursor.execute(
-                "UPDATE search_indexstats SET doc_count = doc_count + %s, "
-                "total_length = total_length + %s WHERE id = 1",
-                [len(ids), added],
+                "SELECT 1, count(*), coalesce(sum(length), 0) FROM search_indexedrecord "
+                "WHERE id = ANY(%s) ON CONFLICT (id) DO UPDATE SET "
+                "doc_count = search_indexstats.doc_count + EXCLUDED.doc_count, "
+                "total_length = search_indexstats.total_length + EXCLUDED.total_length",
+                [ids],
             )
             if postings:
                 avgdl = self._avgdl(cursor)
@@ -269,6 +337,8 @@ class DatabaseBackend:
                     "ON CONFLICT (term) DO UPDATE SET df = search_term.df + EXCLUDED.df",
                     [ids],
                 )
+        cache.delete(CONFIGS_CACHE_KEY)  # a record may bring a new language
+        return ids
 
     def _delete(self, ids):
         ids = list(ids)
@@ -347,26 +417,31 @@ class DatabaseBackend:
             "JOIN search_recordfacet f ON f.record_id = best.id "
             "WHERE f.facet IN ('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
         ]
-        # Facets count the best FACET_DEPTH matches: all of them on a portal-sized index, and a
-        # bounded amount of work for a long natural-language query over a large one.
+        # One sort of the matches gives the page, the total (counted by the same pass) and the
+        # best FACET_DEPTH matches, over which facets are counted: all of them on a
+        # portal-sized index, and a bounded amount of work for a long natural-language query
+        # over a large one.
         sql = (
-            f"WITH cand AS MATERIALIZED ({cand_sql}), "
-            f"best AS (SELECT id FROM cand ORDER BY {order} LIMIT {FACET_DEPTH}), "
-            f"page AS (SELECT id, score, row_number() OVER (ORDER BY {order}) AS n FROM "
-            f"(SELECT id, score, date FROM cand ORDER BY {order} LIMIT %s OFFSET %s) top) "
+            f"WITH ranked AS MATERIALIZED (SELECT id, score, date, count(*) OVER () AS total "
+            f"FROM ({cand_sql}) cand ORDER BY {order} LIMIT %s), "
+            f"ordered AS MATERIALIZED (SELECT id, score, total, "
+            f"row_number() OVER (ORDER BY {order}) AS n FROM ranked), "
+            f"best AS (SELECT id FROM ordered WHERE n <= {FACET_DEPTH}), "
+            "page AS (SELECT id, score, n FROM ordered WHERE n > %s AND n <= %s) "
             "SELECT 'h', id, score, NULL, NULL, NULL, n FROM page "
-            "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, count(*) FROM cand "
+            "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, max(total) FROM ordered "
             "UNION ALL " + " UNION ALL ".join(facet_parts)
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*cand_params, limit, offset])
+            depth = max(FACET_DEPTH, offset + limit)
+            cursor.execute(sql, [*cand_params, depth, offset, offset + limit])
             rows = cursor.fetchall()
         page, total, facets = [], 0, {}
         for kind, record_id, score, facet, value, label, count in rows:
             if kind == "h":
                 page.append((count, record_id, score or 0.0))
             elif kind == "t":
-                total = count
+                total = count or 0
             else:
                 facets.setdefault(facet, []).append((value, label or "", count))
         page.sort()

@@ -115,3 +115,44 @@ def test_demo_step_rebuilds_the_index(db, notes):
     demo.seed(SimpleNamespace(announce=messages.append))
     assert titles("demo") == ["Demo note"]
     assert messages and "rebuilt" in messages[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searches_read_the_previous_index_until_a_rebuild_commits(notes, settings):
+    """The rebuild runs in one transaction; another connection keeps reading the old index
+    (and is not blocked) while the new one is being written, then sees the new one."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection to a server database (PostgreSQL)")
+    settings.ELASTICSEARCH_URL = ""
+    store(make_record(1, "Old note", body="swap"))
+    backend = service.database_backend()
+
+    def read_from_another_connection():
+        seen = {}
+
+        def read():
+            try:
+                seen["titles"] = titles("swap")
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join(10)
+        assert not thread.is_alive(), "the search waited for the rebuild"
+        return seen["titles"]
+
+    with transaction.atomic():
+        backend.begin_rebuild()
+        backend.bulk_add([make_record(2, "New note", body="swap")], defer_postings=True)
+        assert read_from_another_connection() == ["Old note"]
+        backend.finish_rebuild()
+    backend.after_rebuild()
+    assert read_from_another_connection() == ["New note"]
+    assert titles("swap") == ["New note"]
+    store(make_record(3, "Later note", body="swap"))
+    assert sorted(titles("swap")) == ["Later note", "New note"]
