@@ -119,6 +119,36 @@ class TestApi:
         assert count_queries(27) == (30, queries)
 
 
+BAD_INPUT = [
+    # (parameters, expected status): the bad-input list of the search issue, plus neighbours.
+    ({"q": "x" * 20_000}, 200),
+    ({"q": " ".join(f"referral{i}" for i in range(3000))}, 200),
+    ({"q": '"unbalanced referral'}, 200),
+    ({"q": "("}, 200),
+    ({"q": "title:*"}, 200),
+    ({"q": "/.*/"}, 200),
+    ({"q": "referral", "page": "abc"}, 400),
+    ({"q": "referral", "page": "99999999999999999999"}, 400),
+    ({"q": "referral", "colour": "red", "topic[]": "x"}, 200),
+    ({"q": "referral", "page_size": "10000"}, 400),
+    ({"q": "referral", "page_size": "ten"}, 400),
+]
+
+
+@pytest.mark.parametrize("url", [API, PAGE])
+@pytest.mark.parametrize("params, status", BAD_INPUT)
+def test_bad_input_answers_within_a_second_never_500(client, records, url, params, status):
+    client.get(url, {"q": "referral"})  # the process's first request loads views and templates
+    started = time.monotonic()
+    response = client.get(url, params)
+    assert time.monotonic() - started < 1
+    assert response.status_code == status
+    if url == API and status == 400:
+        assert response.json()["error"]
+    elif url == API:
+        assert isinstance(response.json()["results"], list)
+
+
 class TestSuggest:
     def test_completions_come_from_visible_titles(self, member_client, records):
         client = Client()
