@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
 
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Collection, GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
 from library import extraction
 from library.models import (
@@ -219,7 +219,9 @@ class AttachmentTemplates:
         """Store the files of the pending documents and insert them with their text."""
         documents = []
         now = timezone.now()
+        collection = Collection.get_first_root_node()  # the default, given once
         for document, name, content, result in self.pending:
+            document.collection = collection
             document.file.save(name, ContentFile(content), save=False)
             document.file_size = len(content)
             document.file_hash = hashlib.sha1(content, usedforsecurity=False).hexdigest()
@@ -231,6 +233,8 @@ class AttachmentTemplates:
             documents.append(document)
         self.pending = []
         LibraryDocument.objects.bulk_create(documents, batch_size=500)
+        for document in documents:  # new: no tags (indexing need not ask)
+            document._prefetched_objects_cache = {"tags": document.tags.none()}
         bulk_publish.index_for_admin(documents)
         for page in pages:
             for attachment in page.attachments.all():

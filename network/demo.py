@@ -171,7 +171,7 @@ def seed(context):
     )
 
     total = 50 * context.scale
-    people = _people(context, total, countries, organisations, languages, topics, rng)
+    people, new = _people(context, total, countries, organisations, languages, topics, rng)
 
     # Mandates: the first people of each country hold its roles; one past coordinator each.
     start = datetime.date(today.year - 2, 1, 1)
@@ -207,6 +207,7 @@ def seed(context):
         for person in holders[len(COUNTRY_ROLES) + 1 :]:
             mandate(person, Mandate.Role.WORKING_GROUP_MEMBER, country, start)
     Mandate.objects.bulk_create(mandates, batch_size=1000)
+    _index_new_people(new, mandates)
 
     staff, _ = Person.objects.get_or_create(
         given_name="Sam",
@@ -285,15 +286,13 @@ def _people(context, total, countries, organisations, languages, topics, rng):
             later_expertise.append((person, expertise))
         people.append(person)
     Person.objects.bulk_create(new, batch_size=1000)
-    PersonEmail.objects.bulk_create(
-        [PersonEmail(person=p, address=address, sort_order=0) for p, address, _, _ in details],
-        batch_size=1000,
-    )
-    PersonPhone.objects.bulk_create(
-        [PersonPhone(person=p, number=normalise_phone(phone), sort_order=0)
-         for p, _, phone, _ in details],
-        batch_size=1000,
-    )  # fmt: skip
+    emails = [PersonEmail(person=p, address=address, sort_order=0) for p, address, _, _ in details]
+    phones = [PersonPhone(person=p, number=normalise_phone(phone), sort_order=0)
+              for p, _, phone, _ in details]  # fmt: skip
+    PersonEmail.objects.bulk_create(emails, batch_size=1000)
+    PersonPhone.objects.bulk_create(phones, batch_size=1000)
+    for email, phone, (person, *_rest) in zip(emails, phones, details, strict=True):
+        person._cluster_related_objects = {"emails": [email], "phones": [phone]}
     Person.languages.through.objects.bulk_create(
         [
             Person.languages.through(person_id=p.pk, language_id=language.pk)
@@ -311,9 +310,31 @@ def _people(context, total, countries, organisations, languages, topics, rng):
         batch_size=1000,
         ignore_conflicts=True,
     )
-    if new:
-        index_for_admin(new)
-    return people
+    return people, details
+
+
+def _index_new_people(details, mandates):
+    """Wagtail's reference index and admin search for the people just created, with their
+    emails, phones, mandates and tags given in memory (so nothing is asked per person)."""
+    if not details:
+        return
+    by_person = {}
+    for mandate in mandates:
+        by_person.setdefault(mandate.person_id, []).append(mandate)
+    expertise = {}
+    for row in Person.expertise.through.objects.filter(
+        person_id__in=[person.pk for person, *_ in details]
+    ).select_related("topic"):
+        expertise.setdefault(row.person_id, []).append(row.topic)
+    people = []
+    for person, _address, _phone, spoken in details:
+        person._cluster_related_objects.update(
+            mandates=by_person.get(person.pk, []),
+            languages=list(dict.fromkeys(spoken)),
+            expertise=expertise.get(person.pk, []),
+        )
+        people.append(person)
+    index_for_admin(people)
 
 
 def _link(person, user):
