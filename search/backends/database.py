@@ -77,16 +77,17 @@ STAGE_COLUMNS = (
     "audiences", "audience_bits", "language", "date", "year", "external_id", "facets",
     "facet_labels", "content_hash",
 )  # fmt: skip
-PG_STAGE_TABLE = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS search_stage (key text, source text, object_id text, "
-    "kind text, title text, summary text, body text, attachments text, url text, "
-    "audiences text, audience_bits smallint, language text, date date, year text, "
-    "external_id text, facets jsonb, facet_labels jsonb, content_hash text) ON COMMIT DROP"
+# The records arrive as one JSON array parameter, read as rows by jsonb_to_recordset.
+PG_RECORDS = (
+    "jsonb_to_recordset(%s::jsonb) AS r(key text, source text, object_id text, kind text, "
+    "title text, summary text, body text, attachments text, url text, audiences text, "
+    "audience_bits smallint, language text, date date, year text, external_id text, "
+    "facets jsonb, facet_labels jsonb, content_hash text)"
 )
 PG_INSERT = (
     f"INSERT INTO search_indexedrecord ({', '.join(STAGE_COLUMNS)}, indexed_at, config, tsv, "
     f"length) SELECT {', '.join('r.' + c for c in STAGE_COLUMNS)}, now(), v.config, v.tsv, "
-    f"coalesce((SELECT sum({PG_TF}) FROM unnest(v.tsv)), 0) FROM search_stage r "
+    f"coalesce((SELECT sum({PG_TF}) FROM unnest(v.tsv)), 0) FROM {PG_RECORDS} "
     f"CROSS JOIN LATERAL (SELECT {PG_CONFIG_CASE} AS config) c CROSS JOIN LATERAL (SELECT "
     "c.config, "
     f"setweight(to_tsvector(c.config, {pg_split('r.title')}), 'A') || "
@@ -303,21 +304,15 @@ class DatabaseBackend:
         return [row.id for row in created]
 
     def _pg_insert(self, records, hashes, postings):
-        """COPY the records into a temporary table, then one INSERT ... SELECT writes each
-        record once with its configuration, weighted tsvector and BM25 length computed by
-        PostgreSQL; facets and postings are derived in SQL from the stored rows."""
+        """One INSERT ... SELECT over the records (one JSON parameter) writes each record once
+        with its configuration, weighted tsvector and BM25 length computed by PostgreSQL;
+        facets and postings are derived in SQL from the stored rows."""
         with connection.cursor() as cursor:
-            cursor.execute(PG_STAGE_TABLE)
-            cursor.execute("TRUNCATE search_stage")
-            with cursor.cursor.copy(
-                f"COPY search_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for record in records:
-                    row = list(self._fields(record, hashes[record.key]))
-                    row[15] = json.dumps(row[15], default=str)
-                    row[16] = json.dumps(row[16], default=str)
-                    copy.write_row(row)
-            cursor.execute(PG_INSERT)
+            rows = [
+                dict(zip(STAGE_COLUMNS, self._fields(record, hashes[record.key]), strict=True))
+                for record in records
+            ]
+            cursor.execute(PG_INSERT, [json.dumps(rows, default=str)])
             ids = [row[0] for row in cursor.fetchall()]
             cursor.execute(PG_INSERT_FACETS, [ids])
             cursor.execute(
@@ -524,7 +519,9 @@ class DatabaseBackend:
             "/ (t.df + 0.5::float8)) AS idf "
             "FROM search_term t, search_indexstats s, "
             f"(SELECT DISTINCT u.lexeme FROM unnest(ARRAY[{vectors}]) v, unnest(v) u) q "
-            "WHERE t.term = q.lexeme AND t.df > 0 AND s.id = 1) terms "
+            # OFFSET 0 keeps this subquery whole, so each IDF is computed once per term,
+            # not once per posting.
+            "WHERE t.term = q.lexeme AND t.df > 0 AND s.id = 1 OFFSET 0) terms "
             "CROSS JOIN LATERAL (SELECT p.record_id, p.impact FROM search_posting p "
             f"{scan_join}WHERE p.term = terms.term AND (p.audience_bits & %s) <> 0 "
             f"AND {scan_where} ORDER BY p.impact DESC LIMIT {PRUNE}) p "
