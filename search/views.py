@@ -25,10 +25,15 @@ class BadParameter(ValueError):
     """A malformed query parameter, with a message naming it."""
 
 
+def _text(value):
+    """A parameter as the backends may receive it: PostgreSQL refuses a NUL character."""
+    return value.replace("\x00", "")
+
+
 def parse_params(request):
     """q, filters, sort, page and page_size from the query string; raises BadParameter."""
     get = request.GET
-    query = get.get("q", "")[:MAX_Q]
+    query = _text(get.get("q", "")[:MAX_Q])
     sort = get.get("sort") or "relevance"
     if sort not in service.SORTS:
         raise BadParameter(
@@ -48,7 +53,11 @@ def parse_params(request):
             )
         numbers[name] = int(raw)
     # Unknown parameters (including unknown filter names) are ignored.
-    filters = {name: get.getlist(name) for name in FACET_NAMES if get.getlist(name)}
+    filters = {
+        name: [_text(value) for value in get.getlist(name)]
+        for name in FACET_NAMES
+        if get.getlist(name)
+    }
     return query, filters, sort, numbers["page"], numbers["page_size"]
 
 
@@ -137,5 +146,5 @@ def api_search(request):
 
 @require_GET
 def api_suggest(request):
-    prefix = request.GET.get("q", "")[:MAX_Q]
+    prefix = _text(request.GET.get("q", "")[:MAX_Q])
     return JsonResponse({"query": prefix, "suggestions": service.suggest(prefix, request.user)})
