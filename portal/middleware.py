@@ -21,17 +21,19 @@ LOGIN_TIME_KEY = "portal_login_time"
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class RequestSizeMiddleware:
+class MalformedRequestMiddleware:
     """
-    Oversize requests are answered 413 Content Too Large, quickly and with a message:
+    Oversize and malformed requests are answered at once, before any view or session sees them:
 
     - a body announced larger than REQUEST_BODY_MAX_SIZE (the largest upload allowed plus room for
-      the form's other fields) is refused before a byte of it is read;
-    - a form whose fields (files apart) pass DATA_UPLOAD_MAX_MEMORY_SIZE is refused when it is
-      parsed, here, rather than deep in a view (where Django would answer a bare 400).
-
-    Too many fields, a malformed multipart body or a malformed Content-Length stay 400, as Django
-    answers them.
+      the form's other fields) gets 413 Content Too Large before a byte of it is read;
+    - a form whose fields (files apart) pass DATA_UPLOAD_MAX_MEMORY_SIZE gets 413 when it is
+      parsed, here, rather than deep in a view (where Django would answer a bare 400);
+    - a malformed Content-Length gets 400; too many fields or a malformed multipart body stay
+      400, as Django answers them;
+    - a session cookie that no session key can look like (Django's are letters and digits) is
+      dropped, so that a forged one (a quoted cookie can carry a NUL, which PostgreSQL refuses)
+      reaches no session store: the visitor is simply anonymous.
     """
 
     def __init__(self, get_response):
@@ -41,6 +43,9 @@ class RequestSizeMiddleware:
         raw_length = request.META.get("CONTENT_LENGTH") or "0"
         if not raw_length.isdigit():
             return self._refuse(_("The request's Content-Length is not a number."), 400)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if session_key is not None and not (session_key.isascii() and session_key.isalnum()):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
         if int(raw_length) > settings.REQUEST_BODY_MAX_SIZE:
             return self._too_large(settings.REQUEST_BODY_MAX_SIZE)
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:

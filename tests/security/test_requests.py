@@ -207,6 +207,23 @@ def test_a_nul_character_in_a_parameter_gets_an_answer_not_a_crash(client, path)
     assert client.get(path).status_code in (200, 400), path
 
 
+@pytest.mark.parametrize("token", ["ab%00cd", "ab%20cd", "%FF%FE", "a.b"])
+def test_a_personal_calendar_address_that_no_token_looks_like_is_not_found(client, token):
+    assert client.get(f"/meetings/calendar/personal/{token}.ics").status_code == 404
+
+
+@pytest.mark.parametrize("key", ['"abcdefgh\\000ijklmnop"', "abcdefgh-ijklmnop", "\u00e9" * 16])
+def test_a_forged_session_cookie_leaves_the_visitor_anonymous(client, member, key):
+    # A quoted cookie value may carry octal escapes: "\000" arrives as a NUL character.
+    response = client.get("/", HTTP_COOKIE=f"sessionid={key}")
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_real_session_cookie_still_signs_the_member_in(member_client):
+    assert member_client.get("/").wsgi_request.user.is_authenticated
+
+
 def test_a_path_that_is_not_utf8_is_not_found(client):
     assert client.get("/library/%FF%FE/").status_code == 404
 
