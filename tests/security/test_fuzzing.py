@@ -514,8 +514,9 @@ def stored(strategy):
 
 
 def test_stored_text_of_every_kind_renders_escaped_on_every_page(home_page):
-    member, secretariat = Client(), Client()
-    member.force_login(UserFactory(member=True))
+    # The secretariat sees every field (biographies included); anonymous pages are the others'
+    # templates with less in them.
+    secretariat = Client()
     secretariat.force_login(UserFactory(secretariat=True))
 
     @settings(FUZZ, max_examples=5)
@@ -560,7 +561,7 @@ def test_stored_text_of_every_kind_renders_escaped_on_every_page(home_page):
             "/meetings/actions/",
             "/",
         ]
-        for viewer in (Client(), member, secretariat):
+        for viewer in (Client(), secretariat):
             for url in urls:
                 assert_safe(viewer.get(url), url)
 
