@@ -41,6 +41,7 @@ def main_pages(*, member):
             ("action list", "/meetings/actions/"),
             ("my directory entry", "/network/me/"),
             ("notifications", "/notifications/"),
+            ("preferences", "/accounts/preferences/"),
         ]
     else:
         pages += [("sign-in", "/accounts/login/")]
