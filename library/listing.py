@@ -5,9 +5,11 @@ and count each facet over what the visitor may see. Every query is fixed in numb
 facet, one count, one page of results and its prefetches.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
@@ -15,9 +17,16 @@ from django.utils.translation import gettext as _
 
 from library.models import ResourcePage, ResourceType
 from network.models import Country
+from portal.access import audience_of
 from portal.models import Language, Topic
+from portal.page_cache import generation
 
 PAGE_SIZE = 20
+# Facet counts, totals and the ids of a page are shared by everyone of the same tier asking the
+# same filters: cached under the content generation (any publish, unpublish, move or edit
+# starts a new one, see portal.page_cache), so they are never stale, and by tier, so nobody
+# sees counts of what their tier may not see.
+CACHE_SECONDS = 600
 SORTS = {
     "newest": (F("published").desc(nulls_last=True), "-first_published_at", "title"),
     "title": ("title", "pk"),
@@ -76,6 +85,19 @@ class ResourceListing:
         }
 
     # Parsing -------------------------------------------------------------------------------
+
+    def _cache_key(self, part):
+        state = repr(
+            (
+                sorted((name, sorted(map(str, values))) for name, values in self.selected.items()),
+                self.query,
+                self.all_versions,
+                self.sort,
+                getattr(self.index_page, "pk", None),
+            )
+        )
+        digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+        return f"library-listing:{generation()}:{audience_of(self.user)}:{part}:{digest}"
 
     def _values(self, name):
         # Control characters never name anything, and PostgreSQL refuses NUL in a query.
@@ -170,7 +192,7 @@ class ResourceListing:
                 % {"value": shown(number, 20)}
             )
             number = 1
-        paginator = Paginator(self.results().for_listing(), per_page)
+        paginator = Paginator(_CachedResults(self, per_page), per_page)
         page = paginator.get_page(number)
         if str(page.number) != str(number) and int(number) > paginator.num_pages:
             self.errors.append(
@@ -183,13 +205,17 @@ class ResourceListing:
     def facets(self):
         """The five facets, each counted over the results of the *other* filters, so that a
         visitor sees how many resources each further choice would give."""
-        facets = [
-            self._type_facet(),
-            self._related_facet("topic", _("Topic"), Topic, "slug", "name"),
-            self._related_facet("country", _("Country"), Country, "iso_code", "name"),
-            self._related_facet("language", _("Language"), Language, "code", "name"),
-            self._year_facet(),
-        ]
+        key = self._cache_key("facets")
+        facets = cache.get(key)
+        if facets is None:
+            facets = [
+                self._type_facet(),
+                self._related_facet("topic", _("Topic"), Topic, "slug", "name"),
+                self._related_facet("country", _("Country"), Country, "iso_code", "name"),
+                self._related_facet("language", _("Language"), Language, "code", "name"),
+                self._year_facet(),
+            ]
+            cache.set(key, facets, CACHE_SECONDS)
         for facet in facets:
             for option in facet.options:
                 option.query = self._toggled(facet.name, option.value)
@@ -270,3 +296,32 @@ class ResourceListing:
             if value is not None:
                 params[key] = value
         return params.urlencode()
+
+
+class _CachedResults:
+    """The listing's results as the paginator sees them: the total and each page's ids come from
+    the cache when another visitor of the same tier asked the same; the page's resources are
+    always read from the database (one query and its prefetches, as without the cache)."""
+
+    def __init__(self, listing, per_page):
+        self.listing = listing
+        self.per_page = per_page
+
+    def count(self):
+        key = self.listing._cache_key("count")
+        total = cache.get(key)
+        if total is None:
+            total = self.listing.results().count()
+            cache.set(key, total, CACHE_SECONDS)
+        return total
+
+    def __getitem__(self, bounds):
+        key = self.listing._cache_key(f"ids:{bounds.start}:{bounds.stop}")
+        ids = cache.get(key)
+        queryset = self.listing.results().for_listing()
+        if ids is None:
+            resources = list(queryset[bounds])
+            cache.set(key, [resource.pk for resource in resources], CACHE_SECONDS)
+            return resources
+        found = queryset.order_by().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]

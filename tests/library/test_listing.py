@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from library.models import ResourceType
+from portal.page_cache import invalidate
 from tests.library.factories import resource
 
 
@@ -193,13 +194,19 @@ def _listing_queries(client, django_assert_num_queries, count, expected):
         )
     url = "/library/?topic=referral&country=AL&year=2020&language=en"
     client.get(url)  # the site's settings row and root paths exist after a first visit
+    invalidate()  # content changed: the listing's shared counts are computed again
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
+    # The next visitor of the same tier reads the facet counts and the total from the cache.
+    with django_assert_num_queries(expected - CACHED_QUERIES):
+        again = client.get(url)
+    assert titles(again) == titles(response)
     return response
 
 
 LISTING_QUERIES = 20
+CACHED_QUERIES = 6  # the five facet counts and the total, from the cache
 
 
 @pytest.mark.parametrize("count", [3, 30])
