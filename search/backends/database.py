@@ -104,6 +104,10 @@ CONFIGS_CACHE_KEY = "search:pg-configs"
 FACET_DEPTH = 300
 
 
+def _text(value):
+    return (value or "").replace("\x00", "")
+
+
 def fts_quote(words):
     """A phrase for FTS5: our tokens are \\w+ only, so quoting is all it needs."""
     return '"' + " ".join(words) + '"'
@@ -250,17 +254,18 @@ class DatabaseBackend:
         )
 
     def _fields(self, record, digest):
-        """The stored columns of one record, in STAGE_COLUMNS order."""
-        body = (record.body or "")[:BODY_LIMIT]
+        """The stored columns of one record, in STAGE_COLUMNS order. NUL characters (which
+        extracted text can carry) are dropped: PostgreSQL text cannot hold them."""
+        body = _text(record.body)[:BODY_LIMIT]
         return (
             record.key,
             record.source,
             str(record.object_id),
             record.kind,
-            record.title,
-            record.summary or "",
+            _text(record.title),
+            _text(record.summary),
             body,
-            (record.attachments or "")[: max(0, BODY_LIMIT - len(body))],
+            _text(record.attachments)[: max(0, BODY_LIMIT - len(body))],
             record.url,
             ",".join(record.audiences),
             audience_bits(record.audiences),

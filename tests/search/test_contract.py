@@ -294,6 +294,10 @@ class TestIndexWrites:
         store(record)
         assert search("idempotent").total == 1
 
+    def test_text_with_nul_characters_is_stored_and_found(self, backend):
+        store(make_record(1, "Extracted\x00 text", body="Broken\x00 extraction shelter\x00"))
+        assert titles(search("shelter")) == ["Extracted text"]
+
     def test_external_ids_come_back_with_hits(self, backend):
         store(make_record(1, "Imported", body="imported text", external_id="NPL-42"))
         assert search("imported").hits[0].external_id == "NPL-42"
