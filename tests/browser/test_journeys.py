@@ -229,9 +229,14 @@ def test_secretariat_signs_in_with_a_second_factor_and_publishes_a_resource_with
     expect(page.locator("#id_attachments-0-document-title")).to_contain_text(title)
     visitor.screenshot("2 resource with its file in the editor")
 
+    # Wagtail's editor autosaves the new page as a draft and then edits it in place (the address
+    # becomes the edit view's). Publish once that has happened, as an editor who sees the
+    # "Saved" indicator would: publishing from the create form while its first autosave is still
+    # in flight would create the page a second time.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=30_000)
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text(f"Page '{title}' created and published.")).to_be_visible()
+    expect(page.get_by_text(f"Page '{title}' has been published.")).to_be_visible()
     visitor.screenshot("3 published")
     resource = ResourcePage.objects.get(title=title)
     assert resource.live and resource.attachments.count() == 1
