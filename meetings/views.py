@@ -181,6 +181,23 @@ def _registration_of(user, meeting):
     return Registration.objects.filter(meeting=meeting, person=person).first()
 
 
+class _ByIds:
+    """A queryset as the paginator sees it, a page read in two steps: the page's ids in the
+    list's order (a narrow sort, whatever the number of action points), then those rows with
+    their related objects."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, bounds):
+        ids = list(self.queryset.values_list("pk", flat=True)[bounds])
+        found = self.queryset.order_by().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
 def action_list(request):
     """Every action point the requester may see, filterable, paginated."""
     if not is_member(request.user):
@@ -193,7 +210,7 @@ def action_list(request):
             actions = form.filter(actions)
         else:
             status = 400
-    page = Paginator(actions, ACTIONS_PAGE_SIZE).get_page(
+    page = Paginator(_ByIds(actions), ACTIONS_PAGE_SIZE).get_page(
         request.GET.get("page") if status == 200 else 1
     )
     ownership = ActionOwnership(request.user)

@@ -27,7 +27,7 @@ PAST = datetime.date.today() - datetime.timedelta(days=90)
 # page serving). Each test also proves the count is the same with 3 and with 30 objects.
 INDEX_QUERIES = 19
 MEETING_PAGE_QUERIES = 32
-ACTION_LIST_QUERIES = 16
+ACTION_LIST_QUERIES = 17  # the page read as ids, then rows: a narrow sort at any size
 CALENDAR_QUERIES = 7
 # The home page also carries the member's dashboard (their subscription and saved searches).
 HOME_QUERIES = 18
