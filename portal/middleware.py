@@ -1,6 +1,7 @@
 """Security middleware: request size, the secretariat's second factor, session lifetime, CSP and
 caching."""
 
+import re
 import time
 
 from allauth.mfa.models import Authenticator
@@ -12,13 +13,17 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.access import is_secretariat
 
 LOGIN_TIME_KEY = "portal_login_time"
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# ASCII digits only (str.isdigit() takes "²"), and few enough that int() takes them at once.
+CONTENT_LENGTH = re.compile(r"[0-9]{1,19}")
 
 
 class MalformedRequestMiddleware:
@@ -41,30 +46,36 @@ class MalformedRequestMiddleware:
 
     def __call__(self, request):
         raw_length = request.META.get("CONTENT_LENGTH") or "0"
-        if not raw_length.isdigit():
-            return self._refuse(_("The request's Content-Length is not a number."), 400)
+        if not CONTENT_LENGTH.fullmatch(raw_length):
+            return self._refuse(
+                request, 400, gettext_noop("The request's Content-Length is not a number.")
+            )
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         if session_key is not None and not (session_key.isascii() and session_key.isalnum()):
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         if int(raw_length) > settings.REQUEST_BODY_MAX_SIZE:
-            return self._too_large(settings.REQUEST_BODY_MAX_SIZE)
+            return self._too_large(request, settings.REQUEST_BODY_MAX_SIZE)
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             try:
                 request.POST  # noqa: B018 - parse now, so that its limits answer here
             except RequestDataTooBig:
-                return self._too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+                return self._too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return self.get_response(request)
 
-    def _too_large(self, limit):
+    def _too_large(self, request, limit):
         return self._refuse(
-            _("The request is too large: at most %(size)s MB may be sent at once.")
-            % {"size": round(limit / (1024 * 1024), 1)},
+            request,
             413,
+            gettext_noop("The request is too large: at most %(size)s MB may be sent at once."),
+            size=round(limit / (1024 * 1024), 1),
         )
 
     @staticmethod
-    def _refuse(message, status):
-        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    def _refuse(request, status, message, **values):
+        # This runs before LocaleMiddleware: answer in the language it will choose for the page.
+        with translation.override(translation.get_language_from_request(request)):
+            text = _(message) % values if values else _(message)
+        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
 class SecretariatMFAMiddleware:
