@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from library.models import ResourcePage, ResourceType
@@ -97,7 +99,12 @@ class ResourceListing:
             )
         )
         digest = hashlib.sha256(state.encode()).hexdigest()[:32]
-        return f"library-listing:{generation()}:{audience_of(self.user)}:{part}:{digest}"
+        # The facets carry translated labels: one entry per language.
+        return f"{self._cache_prefix}:{get_language()}:{part}:{digest}"
+
+    @cached_property
+    def _cache_prefix(self):
+        return f"library-listing:{generation()}:{audience_of(self.user)}"
 
     def _values(self, name):
         # Control characters never name anything, and PostgreSQL refuses NUL in a query.

@@ -232,3 +232,11 @@ def test_sort_paging_and_version_links_keep_the_filters(client, library):
     assert 'href="??' not in html
     assert 'href="?country=AL&amp;sort=title&amp;page=2"' in html
     assert 'href="?country=AL&amp;sort=title&amp;all_versions=1"' in html
+
+
+def test_cached_facets_are_labelled_in_each_visitors_language(client, catalogue, settings):
+    client.get("/library/")  # the first request creates the site's settings: a content change
+    assert "<h2>Topic</h2>" in client.get("/library/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get("/library/").content.decode()
+    assert "<h2>Thème</h2>" in french and "<h2>Topic</h2>" not in french
