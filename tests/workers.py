@@ -7,6 +7,7 @@ pass; on the embedded default (no broker, in-memory database) the tests skip vis
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,16 +58,21 @@ def start_worker(probe, name, queues, env, timeout=180):
         "DATABASE_CONN_MAX_AGE": "0",
         **env,
     }
+    # A file, not a pipe: nobody reads the worker's output while it runs, and a full pipe would
+    # block it.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop_worker
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
          "-Q", ",".join(queues), "-n", hostname, "--without-mingle", "--without-gossip",
          "-l", "warning"],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    process.log = log
 
     def answers_ping():
         if process.poll() is not None:
-            raise AssertionError(f"the worker exited early:\n{process.stdout.read()}")
+            log.seek(0)
+            raise AssertionError(f"the worker exited early:\n{log.read()}")
         return bool(probe.control.ping(destination=[hostname], timeout=0.5))
 
     try:
@@ -84,3 +90,5 @@ def stop_worker(process):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+    process.log.close()

@@ -25,6 +25,19 @@ def apply_preferred_language(request, response, user):
     )
 
 
+def forget_language_choice(request, response):
+    """Back to the portal's default: the language cookie goes, and the visitor's browser (or
+    LANGUAGE_CODE) decides again from the next request on."""
+    translation.activate(settings.LANGUAGE_CODE)
+    request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+    response.delete_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """
     Sign-up is closed: accounts exist only for people the secretariat invites (the invitation flow

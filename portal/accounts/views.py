@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import is_secretariat
 from portal.accounts import invitations
-from portal.accounts.adapter import apply_preferred_language
+from portal.accounts.adapter import apply_preferred_language, forget_language_choice
 from portal.accounts.forms import AcceptInvitationForm, InviteForm, PreferencesForm
 from portal.models import Invitation
 
@@ -55,7 +55,10 @@ def preferences(request):
             user = form.save()
             response = redirect("account_preferences")
             # The new choices apply at once: the confirmation is already in the new language.
-            apply_preferred_language(request, response, user)
+            if user.preferred_language:
+                apply_preferred_language(request, response, user)
+            else:
+                forget_language_choice(request, response)
             messages.success(request, _("Your preferences are saved."))
             return response
         status = 400

@@ -139,7 +139,8 @@ def test_a_stored_zone_the_system_no_longer_knows_falls_back_to_the_portals(clie
     User.objects.filter(pk=user.pk).update(time_zone="Gone/Zone")
     response = signed_in(client, user).get("/")
     assert response.status_code == 200
-    assert f"({settings.TIME_ZONE})" in client.get(reverse("account_preferences")).content.decode()
+    page = client.get(reverse("account_preferences")).content.decode()
+    assert f"Times are now shown in {settings.TIME_ZONE}." in page
 
 
 def test_preferences_need_a_signed_in_user(client):
@@ -182,3 +183,16 @@ def test_choosing_a_language_in_the_preferences_switches_at_once(client):
     assert user.preferred_language == "fr"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
     assert '<html lang="fr"' in response.content.decode()
+
+
+def test_choosing_the_portals_default_language_forgets_the_earlier_choice(client):
+    user = UserFactory(preferred_language="fr")
+    signed_in(client, user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.post(
+        reverse("account_preferences"), {"time_zone": "", "preferred_language": ""}, follow=True
+    )
+    user.refresh_from_db()
+    assert user.preferred_language == ""
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""  # deleted
+    assert f'<html lang="{settings.LANGUAGE_CODE}"' in response.content.decode()
