@@ -7,13 +7,11 @@ only note the ids (still after commit, so a rolled-back line is never indexed), 
 block ends every noted object is indexed at once, through the backends' bulk path.
 """
 
-import logging
 import threading
 from contextlib import contextmanager
 
 from django.db import DatabaseError, transaction
 
-logger = logging.getLogger(__name__)
 _state = threading.local()
 CHUNK = 500
 
@@ -131,17 +129,10 @@ def _write(source_name, records_by_id):
     if fresh:
         try:
             with transaction.atomic():
-                service.database_backend().bulk_add(fresh)
+                service.add_records(fresh)
         except DatabaseError:
             # Someone indexed one of them meanwhile: fall back to replacing one by one.
             replaced = list(records_by_id)
-        else:
-            es = service.elasticsearch_backend()
-            if es is not None:
-                try:
-                    es.bulk_add(fresh)
-                except Exception:  # noqa: BLE001 - `search_index update` catches the cluster up
-                    logger.warning("Elasticsearch bulk indexing failed", exc_info=True)
     for object_id in replaced:
         service.replace_records(source_name, object_id, records_by_id[object_id])
 

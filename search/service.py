@@ -157,6 +157,18 @@ def replace_records(source_name, object_id, records):
             _es_failed(exc)
 
 
+def add_records(records):
+    """Store new records (of objects the index does not hold yet) in bulk."""
+    records = list(records)
+    database_backend().bulk_add(records)
+    es = elasticsearch_backend()
+    if es is not None and _es_available():
+        try:
+            es.bulk_add(records)
+        except Exception as exc:  # noqa: BLE001 - the database copy is current; `search_index update` catches the cluster up
+            _es_failed(exc)
+
+
 def backend_status():
     """(ok, detail) for /healthz."""
     es = elasticsearch_backend()

@@ -152,6 +152,12 @@ class TestUnreachableCluster:
             "Shelter guide"
         ]
 
+    def test_bulk_writes_keep_the_database_copy_and_stop_asking_the_cluster(self, down):
+        service.add_records([make_record(n, f"Shelter guide {n}", body="shelter") for n in (1, 2)])
+        assert not service._es_available()  # remembered: the next write does not wait again
+        service.add_records([make_record(3, "Shelter guide 3", body="shelter")])
+        assert service.search("shelter", None).total == 3
+
     def test_health_reports_the_fallback(self, down):
         ok, detail = service.backend_status()
         assert ok and "database fallback" in detail
