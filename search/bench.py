@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.db import connection
+from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
 from search import reindex, service
@@ -257,3 +258,35 @@ def _run(command, quick, documents, queries, qrels):
         command.figure(f"search.scale.{label}.latency_p95", round(percentile(timings, 0.95), 1),
                        "ms", target="<=50" if size == 100_000 else None,
                        backend=backend)  # fmt: skip
+    bad_input(command, backend, label)
+
+
+# The bad-input list of the search issue: each must be answered (400 or results) within a second.
+BAD_INPUT = [
+    {"q": "x" * 20_000},
+    {"q": " ".join(f"referral{i}" for i in range(3000))},
+    {"q": '"unbalanced referral'},
+    {"q": "("},
+    {"q": "title:*"},
+    {"q": "/.*/"},
+    {"q": "referral", "page": "abc"},
+    {"q": "referral", "colour": "red"},
+    {"q": "referral", "page_size": "10000"},
+]
+
+
+def bad_input(command, backend, label):
+    """The slowest answer of the search API and page to the bad-input list, on the largest
+    index of the run, through the whole request path."""
+    client = Client()
+    client.get("/api/search/", {"q": "referral"})  # load views and templates first
+    slowest, statuses = 0.0, set()
+    for params in BAD_INPUT:
+        for url in ("/api/search/", "/search/"):
+            started = time.perf_counter()
+            response = client.get(url, params)
+            slowest = max(slowest, time.perf_counter() - started)
+            statuses.add(response.status_code)
+    command.figure(f"search.scale.{label}.bad_input_slowest", round(slowest * 1000, 1), "ms",
+                   target="<1000", statuses="/".join(map(str, sorted(statuses))),
+                   backend=backend)  # fmt: skip

@@ -1,7 +1,5 @@
 """The search page and the JSON API: shape per CONTRACTS.md, bad input, permissions, query count."""
 
-import time
-
 import pytest
 
 from django.test import Client
@@ -84,10 +82,8 @@ class TestApi:
         "query",
         ["x" * 20_000, '"unbalanced', "(", "title:*", "/.*/", "-", '"" AND OR NOT ('],
     )
-    def test_odd_queries_answer_quickly_and_never_fail(self, client, records, query):
-        started = time.monotonic()
+    def test_odd_queries_answer_and_never_fail(self, client, records, query):
         response = client.get(API, {"q": query})
-        assert time.monotonic() - started < 1
         assert response.status_code == 200
         assert isinstance(response.json()["results"], list)
 
@@ -137,11 +133,9 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize("url", [API, PAGE])
 @pytest.mark.parametrize("params, status", BAD_INPUT)
-def test_bad_input_answers_within_a_second_never_500(client, records, url, params, status):
-    client.get(url, {"q": "referral"})  # the process's first request loads views and templates
-    started = time.monotonic()
+def test_bad_input_answers_400_or_results_never_500(client, records, url, params, status):
+    # How fast is measured by the benchmark (search.scale.*.bad_input_slowest), not here.
     response = client.get(url, params)
-    assert time.monotonic() - started < 1
     assert response.status_code == status
     if url == API and status == 400:
         assert response.json()["error"]
