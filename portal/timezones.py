@@ -19,8 +19,13 @@ def time_zone_names():
     return tuple(sorted(available_timezones()))
 
 
+@cache
+def _known_zones():
+    return frozenset(time_zone_names())
+
+
 def validate_time_zone(value):
-    if value and value not in frozenset(time_zone_names()):
+    if value and value not in _known_zones():
         raise ValidationError(
             _(
                 "“%(value)s” is not a time zone name we know. Choose one from the list, "
