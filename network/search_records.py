@@ -25,9 +25,10 @@ def _people():
     )
 
 
-def _person_text(entry, person):
-    """(summary, body) of an entry as one tier sees it."""
-    roles = [str(mandate.get_role_display()) for mandate in entry.mandates]
+def _person_text(entry, role_labels, languages, expertise):
+    """(summary, body) of an entry as one tier sees it; `role_labels` maps a role to its label,
+    `languages` and `expertise` are the person's, as text."""
+    roles = [role_labels[mandate.role] for mandate in entry.mandates]
     summary = " · ".join(
         part
         for part in [
@@ -40,8 +41,8 @@ def _person_text(entry, person):
     body_parts = [
         ", ".join(roles),
         entry.organisation.acronym if entry.organisation else "",
-        " ".join(language.name for language in person.languages.all()),
-        " ".join(topic.name for topic in person.expertise.all()),
+        languages,
+        expertise,
         entry.biography,
         " ".join(entry.emails),
         " ".join(entry.phones),
@@ -58,35 +59,43 @@ class PersonSource(RecordSource):
     def records_for(self, person):
         if not person.is_active:
             return []
+        # Each relation read once: a cluster's related manager costs a queryset per access, and
+        # a rebuild does this for thousands of people.
+        mandates = list(person.mandates.all())
+        languages = list(person.languages.all())
+        expertise = list(person.expertise.all())
+        role_labels = {mandate.role: str(mandate.get_role_display()) for mandate in mandates}
+        current_roles = {m.role: role_labels[m.role] for m in mandates if m.is_current}
         facets = {
             "kind": ["person"],
             "country": [person.country.iso_code] if person.country else [],
-            "language": [language.code for language in person.languages.all()],
-            "topic": [topic.slug for topic in person.expertise.all()],
-            "role": sorted({m.role for m in person.mandates.all() if m.is_current}),
-        }
-        current_roles = {
-            m.role: str(m.get_role_display()) for m in person.mandates.all() if m.is_current
+            "language": [language.code for language in languages],
+            "topic": [topic.slug for topic in expertise],
+            "role": sorted(current_roles),
         }
         labels = {
             "country": {person.country.iso_code: person.country.name} if person.country else {},
-            "topic": {topic.slug: topic.name for topic in person.expertise.all()},
+            "topic": {topic.slug: topic.name for topic in expertise},
             "role": current_roles,
         }
+        language_text = " ".join(language.name for language in languages)
+        expertise_text = " ".join(topic.name for topic in expertise)
         # Group consecutive tiers that see identical text into one record.
         parts = []
         for tier in TIERS:
-            text = _person_text(entry_for_tier(person, tier), person)
+            entry = entry_for_tier(person, tier)
+            text = _person_text(entry, role_labels, language_text, expertise_text)
             if parts and parts[-1][1] == text:
                 parts[-1][0].append(tier.value)
             else:
                 parts.append(([tier.value], text))
+        url = person.get_absolute_url()
         return [
             SearchRecord(
                 key=f"{self.name}:{person.pk}:{tiers[0]}",
                 kind="person",
                 title=person.full_name,
-                url=person.get_absolute_url(),
+                url=url,
                 audiences=tuple(tiers),
                 source=self.name,
                 object_id=str(person.pk),
