@@ -45,6 +45,15 @@ def record_audiences(page):
     )
 
 
+def indexed_summary(summary, body):
+    """The summary as the index should weigh it: none when it only repeats the start of the
+    body (an import derives one so when a line has none), so those words do not count twice."""
+    lead = " ".join(summary.rstrip("…").split())
+    if lead and " ".join(body.split()).startswith(lead):
+        return ""
+    return summary
+
+
 def body_text(page):
     field = page._meta.get_field("body")
     return "\n".join(text for text in field.get_searchable_content(page.body) if text)
@@ -87,6 +96,7 @@ class ResourceRecordSource(RecordSource):
             for attachment in page.attachments.all()
             if attachment.document.extracted_text
         )
+        body = body_text(page)
         facets = {
             "kind": ["resource"],
             "type": [page.resource_type],
@@ -105,8 +115,8 @@ class ResourceRecordSource(RecordSource):
                 audiences=audiences,
                 source=SOURCE_NAME,
                 object_id=str(page.pk),
-                summary=page.summary,
-                body=body_text(page),
+                summary=indexed_summary(page.summary, body),
+                body=body,
                 attachments=attachments,
                 language=languages[0] if languages else "en",
                 date=when,

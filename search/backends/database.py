@@ -561,7 +561,11 @@ class DatabaseBackend:
         ids = [record_id for _, record_id, _ in page]
         scores = {record_id: score for _, record_id, score in page}
         marks = ",".join(["%s"] * len(ids))
-        fields = "r.id, r.key, r.title, r.url, r.kind, r.date, r.external_id, r.summary"
+        # Without a matching passage the snippet is the summary, or the body's opening words.
+        fields = (
+            "r.id, r.key, r.title, r.url, r.kind, r.date, r.external_id, "
+            "CASE WHEN r.summary <> '' THEN r.summary ELSE substr(r.body, 1, 300) END"
+        )
         snippets = {}
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":

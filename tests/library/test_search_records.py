@@ -2,11 +2,13 @@
 (re)built, and that nothing members-only reaches those who may not see it."""
 
 import datetime
+import json
 
 import pytest
 
 from django.contrib.auth.models import AnonymousUser
 
+from library.models import ResourcePage
 from library.search_records import SOURCE_NAME, ResourceRecordSource
 from search import service
 from search.registry import get_source
@@ -166,3 +168,31 @@ def test_publishing_a_new_edition_removes_the_old_one_from_search(
     with django_capture_on_commit_callbacks(execute=True):
         resource("Wombat SOP 2020", supersedes=old)
     assert search_titles("wombat", AnonymousUser()) == ["Wombat SOP 2020"]
+
+
+def test_a_summary_that_only_repeats_the_body_is_not_weighed_twice(tmp_path, library):
+    from django.core.management import call_command
+
+    body = "Shelter placement for presumed victims, step by step. " * 20
+    lines = tmp_path / "resources.jsonl"
+    lines.write_text(
+        json.dumps({"external_id": "D1", "title": "Derived", "body": body})
+        + "\n"
+        + json.dumps(
+            {"external_id": "E1", "title": "Explicit", "summary": "Own words.", "body": body}
+        )  # fmt: skip
+        + "\n",
+        encoding="utf-8",
+    )
+    call_command("import_resources", str(lines))
+    derived = ResourcePage.objects.get(external_id="D1")
+    assert derived.summary.startswith("Shelter placement")  # the listing still shows one
+    [record] = records(derived)
+    assert record.summary == ""
+    assert record.body.startswith("Shelter placement")
+    [record] = records(ResourcePage.objects.get(external_id="E1"))
+    assert record.summary == "Own words."
+    # Without a matching passage (an empty query), the hit shows the body's opening words.
+    service.replace_records(SOURCE_NAME, str(derived.pk), records(derived))
+    hits = {hit.title: hit for hit in service.search("", AnonymousUser()).hits}
+    assert hits["Derived"].snippet.startswith("Shelter placement for presumed victims")
