@@ -117,7 +117,7 @@ def test_demo_step_rebuilds_the_index(db, notes):
     assert messages and "rebuilt" in messages[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_searches_read_the_previous_index_until_a_rebuild_commits(notes, settings):
     """The rebuild runs in one transaction; another connection keeps reading the old index
     (and is not blocked) while the new one is being written, then sees the new one."""
