@@ -42,11 +42,10 @@ def my_open_action_points(request):
     it: their own, and their country's while they hold a mandate for it), soonest due first,
     overdue ones marked. Only action points of meetings whose record the member may see. One
     query for the person, one for the action points."""
-    from django.db.models import F, Q
+    from django.db.models import F
 
     from meetings.models import ActionPoint
-    from meetings.views import visible_actions
-    from network.models import Mandate
+    from meetings.views import ActionOwnership, visible_actions
 
     user = request.user
     if not is_member(user):
@@ -54,15 +53,10 @@ def my_open_action_points(request):
     person = _person_of(user)
     actions = []
     if person is not None:
-        countries = (
-            Mandate.objects.current()
-            .filter(person=person, country__isnull=False)
-            .values("country_id")
-        )
         actions = list(
             visible_actions(user)
             .filter(status__in=ActionPoint.OPEN_STATUSES)
-            .filter(Q(owner_person=person) | Q(owner_country__in=countries))
+            .filter(ActionOwnership(user).q())
             .order_by(F("due_date").asc(nulls_last=True), "-meeting__start_date", "pk")[
                 : MY_ACTIONS_ON_HOME + 1
             ]

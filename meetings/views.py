@@ -14,11 +14,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,13 +55,17 @@ class ActionOwnership:
 
     def __init__(self, user):
         self.person = getattr(user, "person", None) if user.is_authenticated else None
-        self.country_ids = set()
-        if self.person is not None:
-            self.country_ids = set(
-                Mandate.objects.current()
-                .filter(person=self.person, country__isnull=False)
-                .values_list("country_id", flat=True)
-            )
+
+    def _mandate_countries(self):
+        return (
+            Mandate.objects.current()
+            .filter(person=self.person, country__isnull=False)
+            .values_list("country_id", flat=True)
+        )
+
+    @cached_property
+    def country_ids(self):
+        return set(self._mandate_countries()) if self.person is not None else set()
 
     def owns(self, action):
         if self.person is None:
@@ -67,6 +73,15 @@ class ActionOwnership:
         if action.owner_person_id:
             return action.owner_person_id == self.person.pk
         return action.owner_country_id in self.country_ids
+
+    def q(self):
+        """The action points `owns` says yes to, as a filter."""
+        if self.person is None:
+            return Q(pk__in=[])
+        # A subquery, so that a listing filtered by it costs no query of its own.
+        return Q(owner_person=self.person) | Q(
+            owner_person__isnull=True, owner_country_id__in=self._mandate_countries()
+        )
 
 
 def record_meetings(user):

@@ -101,6 +101,12 @@ def test_my_open_action_points_are_mine_soonest_first_with_overdue_ones_marked(
                 ActionPoint(description="Finished long ago", owner_person=person, status="done"),
                 ActionPoint(description="Somebody else's task", owner_person=someone_else),
                 ActionPoint(description="Translate the national SOP", owner_country=country),
+                # Named owner first: a colleague's task for my country is theirs, not mine.
+                ActionPoint(
+                    description="Colleague's country task",
+                    owner_person=someone_else,
+                    owner_country=country,
+                ),
             ]
         },
     )
@@ -117,7 +123,7 @@ def test_my_open_action_points_are_mine_soonest_first_with_overdue_ones_marked(
 
     assert section.index("Send the referral map") < section.index("Draft the indicator list")
     assert "Translate the national SOP" in section and "for Moldova" in section
-    for absent in ("Finished long ago", "Somebody else", "Hidden staff task"):
+    for absent in ("Finished long ago", "Somebody else", "Hidden staff task", "Colleague"):
         assert absent not in section
     overdue = re.findall(
         r'<li class="dashboard-item dashboard-item--overdue">(.*?)</li>', section, re.S
