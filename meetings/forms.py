@@ -1,13 +1,8 @@
 """Forms of the meetings app: the listing filters, the page editor's rules, action updates."""
 
-import html
-
 from django import forms
 from django.db.models import Q
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import ActionPoint, MeetingType
@@ -40,37 +35,6 @@ class MeetingFilterForm(forms.Form):
         return meetings
 
 
-class OwnerSelect(forms.Select):
-    """The owner filter's options rendered in one pass: with thousands of people, Django's
-    template per option costs more than the rest of the page."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        selected = "" if value is None else str(value)
-        # The standard library's escape (what Django's own wraps) without a SafeString and a
-        # format_html per option: thousands of options, one string.
-        options = "".join(
-            f'<option value="{html.escape(str(option))}"'
-            f"{' selected' if str(option) == selected else ''}>{html.escape(str(label))}</option>"
-            for option, label in self.choices
-        )
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308 - every part escaped above
-
-
-class OwnerChoiceIterator(forms.models.ModelChoiceIterator):
-    """The owners as (id, name) read in one query of plain values, not as model instances."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, given, family in self.queryset.values_list("pk", "given_name", "family_name"):
-            yield (pk, f"{given} {family}".strip())
-
-
-class OwnerChoiceField(forms.ModelChoiceField):
-    iterator = OwnerChoiceIterator
-
-
 class ActionFilterForm(forms.Form):
     """Filters of the action-point list."""
 
@@ -79,12 +43,15 @@ class ActionFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any status")), *ActionPoint.Status.choices],
     )
-    owner = OwnerChoiceField(
-        label=_("Owner"),
+    mine = forms.BooleanField(
+        label=_("Mine only"),
         required=False,
-        queryset=Person.objects.filter(action_points__isnull=False).distinct(),
-        empty_label=_("Anyone"),
-        widget=OwnerSelect,
+        help_text=_("Named for me, or for a country I hold the mandate of."),
+    )
+    # One person's action points, as linked from their directory page: not a list to choose
+    # from (thousands of people), so it travels hidden and shows as a filter to remove.
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=Person.objects.all(), widget=forms.HiddenInput
     )
     country = forms.ModelChoiceField(
         label=_("Country"),
@@ -98,8 +65,11 @@ class ActionFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def filter(self, actions):
+    def filter(self, actions, ownership):
+        """`actions` narrowed by the filters; `ownership` answers "mine"."""
         data = self.cleaned_data
+        if data.get("mine"):
+            actions = actions.filter(ownership.q())
         if data.get("status"):
             actions = actions.filter(status=data["status"])
         if data.get("owner"):

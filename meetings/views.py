@@ -41,6 +41,7 @@ from portal.access import (
     is_secretariat,
     visible_audiences,
 )
+from portal.page_cache import CachedIds, form_state, shared_key
 
 ACTIONS_PAGE_SIZE = 25
 EARLIER_ACTIONS_LIMIT = 50
@@ -91,9 +92,12 @@ def record_meetings(user):
     return MeetingPage.objects.live().filter(audience__in=visible_audiences(user))
 
 
+ACTION_ROW_RELATED = ("meeting", "owner_person", "owner_person__country", "owner_country")
+
+
 def visible_actions(user):
     return ActionPoint.objects.filter(meeting__in=record_meetings(user)).select_related(
-        "meeting", "owner_person", "owner_person__country", "owner_country"
+        *ACTION_ROW_RELATED
     )
 
 
@@ -144,6 +148,9 @@ def meeting_page_context(meeting, request):
     for action in [*actions, *earlier]:
         action.editable = context["viewer_is_secretariat"] or ownership.owns(action)
     context.update(
+        # The agenda, participants, minutes and decisions are rendered once per tier and
+        # language under the content generation; these querysets run only when they are not.
+        record_key=shared_key("meeting-record", user, meeting.pk),
         agenda=meeting.agenda_items.select_related("presenter").prefetch_related(
             "documents", "resources"
         ),
@@ -196,56 +203,63 @@ def _registration_of(user, meeting):
     return Registration.objects.filter(meeting=meeting, person=person).first()
 
 
-class _ByIds:
-    """A queryset as the paginator sees it, a page read in two steps: the page's ids in the
-    list's order (a narrow sort, whatever the number of action points), then those rows with
-    their related objects."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, bounds):
-        ids = list(self.queryset.values_list("pk", flat=True)[bounds])
-        found = self.queryset.order_by().in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-
-
 def action_list(request):
-    """Every action point the requester may see, filterable, paginated."""
+    """Every action point the requester may see, filterable, paginated. The total and each
+    page's ids are shared by everyone of the same tier asking the same filters (see
+    `portal.page_cache.CachedIds`); a change to any action point starts a new generation."""
     if not is_member(request.user):
         return _deny(request)
     form = ActionFilterForm(request.GET or None)
-    actions = visible_actions(request.user).order_by("-meeting__start_date", "sort_order", "pk")
+    actions = ActionPoint.objects.filter(meeting__in=record_meetings(request.user)).order_by(
+        "-meeting__start_date", "sort_order", "pk"
+    )
+    ownership = ActionOwnership(request.user)
+    state = []
     status = 200
     if form.is_bound:
         if form.is_valid():
-            actions = form.filter(actions)
+            actions = form.filter(actions, ownership)
+            state = form_state(form)
+            if form.cleaned_data.get("overdue"):
+                state.append(("today", str(timezone.localdate())))
+            if form.cleaned_data.get("mine"):
+                state.append(("person", getattr(ownership.person, "pk", None)))
         else:
             status = 400
-    page = Paginator(_ByIds(actions), ACTIONS_PAGE_SIZE).get_page(
+    rows = CachedIds(
+        actions,
+        shared_key("action-list", request.user, state),
+        detail=lambda queryset: queryset.select_related(*ACTION_ROW_RELATED),
+    )
+    page = Paginator(rows, ACTIONS_PAGE_SIZE).get_page(
         request.GET.get("page") if status == 200 else 1
     )
-    ownership = ActionOwnership(request.user)
     secretariat = is_secretariat(request.user)
     for action in page:
         action.editable = secretariat or ownership.owns(action)
     query = request.GET.copy()
     query.pop("page", None)
+    owner = form.cleaned_data.get("owner") if status == 200 and form.is_bound else None
     response = render(
         request,
         "meetings/action_list.html",
         {
             "filter_form": form,
             "actions": page,
+            "owner": owner,
+            "without_owner": _without(query, "owner"),
             "query": query.urlencode(),
             "today": timezone.localdate(),
         },
         status=status,
     )
     return _private(response)
+
+
+def _without(query, name):
+    query = query.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def action_update(request, pk):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import patch_response_headers
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language, get_language_from_request
 
 GENERATION_KEY = "page-cache:generation"
 CACHEABLE_TYPES = ("text/html", "application/atom+xml", "application/xml", "text/calendar")
@@ -102,3 +102,54 @@ def connect_invalidation():
     post_save.connect(_content_changed, dispatch_uid="page_cache.post_save")
     post_delete.connect(_content_changed, dispatch_uid="page_cache.post_delete")
     m2m_changed.connect(_content_changed, dispatch_uid="page_cache.m2m_changed")
+
+
+def shared_key(name, user, *state):
+    """A cache key for something shared by everyone of `user`'s tier asking the same `state`:
+    under the content generation (so never stale), the tier (so nobody is given what their tier
+    may not see) and the language (labels are translated)."""
+    from portal.access import audience_of
+
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    return f"{name}:{generation()}:{audience_of(user)}:{get_language()}:{digest}"
+
+
+def form_state(form):
+    """A valid filter form's choices, as a key's state: what is set, objects by their pk."""
+    return sorted(
+        (name, str(getattr(value, "pk", value)))
+        for name, value in form.cleaned_data.items()
+        if value
+    )
+
+
+class CachedIds:
+    """
+    A queryset as a paginator sees it, when the same list is asked by many: the total and each
+    page's ids are cached under `key` (see `shared_key`); a page's rows are always read from the
+    database, by id, through `detail` (its select_related and prefetches). The ids are found by
+    a narrow sort (no joins beyond the ordering's), whatever the size of the list.
+    """
+
+    def __init__(self, queryset, key, detail=None, timeout=600):
+        self.queryset = queryset
+        self.key = key
+        self.detail = detail or (lambda queryset: queryset)
+        self.timeout = timeout
+
+    def count(self):
+        key = f"{self.key}:count"
+        total = cache.get(key)
+        if total is None:
+            total = self.queryset.count()
+            cache.set(key, total, self.timeout)
+        return total
+
+    def __getitem__(self, bounds):
+        key = f"{self.key}:ids:{bounds.start}:{bounds.stop}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = list(self.queryset.values_list("pk", flat=True)[bounds])
+            cache.set(key, ids, self.timeout)
+        found = self.detail(self.queryset.order_by()).in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]

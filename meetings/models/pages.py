@@ -33,6 +33,7 @@ from wagtail.search import index
 
 from meetings.admin_forms import MeetingPageForm
 from portal.access import RANK, Audience, can_see, restrict_queryset
+from portal.page_cache import CachedIds, form_state, shared_key
 from portal.pages import AudiencePageMixin
 
 PAGE_SIZE = 20
@@ -144,17 +145,20 @@ class MeetingIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         form = filter_form or MeetingFilterForm(request.GET or None)
-        meetings = (
-            MeetingPage.objects.child_of(self)
-            .visible_to(request.user)
-            .select_related("host_country", "series")
-            .upcoming_first()
-        )
+        today = timezone.localdate()
+        meetings = MeetingPage.objects.child_of(self).visible_to(request.user).upcoming_first(today)
+        state = []
         if form.is_bound and form.is_valid():
             meetings = form.filter(meetings)
+            state = form_state(form)
+        # The total and each page's ids are shared by the tier (see portal.page_cache).
+        rows = CachedIds(
+            meetings,
+            shared_key("meeting-index", request.user, self.pk, str(today), state),
+            detail=lambda queryset: queryset.select_related("host_country", "series"),
+        )
         page_number = request.GET.get("page") if not form.errors else 1
-        page = Paginator(meetings, PAGE_SIZE).get_page(page_number)
-        today = timezone.localdate()
+        page = Paginator(rows, PAGE_SIZE).get_page(page_number)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
