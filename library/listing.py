@@ -7,6 +7,7 @@ facet, one count, one page of results and its prefetches.
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -191,6 +192,12 @@ class ResourceListing:
     def results(self):
         return self._filtered(self.base_queryset()).order_by(*SORTS[self.sort])
 
+    @property
+    def results_key(self):
+        """Names the rendered list of one page of results: the same for everyone of the tier
+        asking the same filters, under the content generation."""
+        return self._cache_key("html")
+
     def page_of_results(self, per_page=PAGE_SIZE):
         number = _CONTROL.sub("", self.params.get("page") or "") or "1"
         if not number.isdigit() or int(number) < 1:
@@ -306,9 +313,10 @@ class ResourceListing:
 
 
 class _CachedResults:
-    """The listing's results as the paginator sees them: the total and each page's ids come from
+    """The listing's results as the paginator sees it: the total and each page's ids come from
     the cache when another visitor of the same tier asked the same; the page's resources are
-    always read from the database (one query and its prefetches, as without the cache)."""
+    read from the database (one query and its prefetches) only when the page's rendered list is
+    not cached too (see `results_key` and the library template)."""
 
     def __init__(self, listing, per_page):
         self.listing = listing
@@ -323,6 +331,9 @@ class _CachedResults:
         return total
 
     def __getitem__(self, bounds):
+        return _Rows(lambda: self._read(bounds))
+
+    def _read(self, bounds):
         key = self.listing._cache_key(f"ids:{bounds.start}:{bounds.stop}")
         ids = cache.get(key)
         queryset = self.listing.results().for_listing()
@@ -332,3 +343,21 @@ class _CachedResults:
             return resources
         found = queryset.order_by().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
+
+
+class _Rows(Sequence):
+    """A page's rows, read when first looked at: a page whose rendered list is cached reads
+    none."""
+
+    def __init__(self, read):
+        self._read = read
+
+    @cached_property
+    def _rows(self):
+        return self._read()
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        return self._rows[index]

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from portal.access import RANK
 from search.records import SearchRecord, tiers_from
-from search.registry import RecordSource
+from search.registry import RecordSource, with_site_root_paths
 
 SOURCE_NAME = "library.resource"
 
@@ -71,17 +71,14 @@ class ResourceRecordSource(RecordSource):
 
     def get_objects(self, object_ids):
         """{id: page} for many ids at once (bulk indexing after an import)."""
-        from wagtail.models import Site
-
         pks = [int(pk) for pk in object_ids if str(pk).isdigit()]
         pages = _queryset().in_bulk(pks)
-        roots = Site.get_site_root_paths()  # once, not per page's URL
-        for page in pages.values():
-            page._wagtail_cached_site_root_paths = roots
-        return pages
+        return {page.pk: page for page in with_site_root_paths(pages.values())}
 
     def iter_objects(self):
-        return _queryset().filter(live=True).order_by("pk").iterator(chunk_size=500)
+        return with_site_root_paths(
+            _queryset().filter(live=True).order_by("pk").iterator(chunk_size=500)
+        )
 
     def records_for(self, page):
         if page is None or not page.live:

@@ -8,9 +8,21 @@ Two registries: the public sections everyone sees ("what is new"), and the signe
 personal dashboard (their action points, meetings, subscriptions, directory entry). Dashboard
 providers are called only for a signed-in user and answer for that user alone; a page that
 shows them is never stored in a shared cache (see HomePage.serve).
+
+A public section answers for the visitor's tier, never for one person: it is rendered once per
+tier, language, time zone and day, and shared under the content generation (see
+`portal.page_cache.shared_key`), so a publish shows at once.
 """
 
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.page_cache import shared_key
+
+SHARED_SECONDS = 600
 
 _providers = []
 _dashboard_providers = []
@@ -22,6 +34,7 @@ class HomeSection:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+    html: str = ""  # the section already rendered (a shared public section)
 
 
 def register_home_section(provider):
@@ -45,7 +58,33 @@ def _collect(providers, request):
 
 
 def home_sections(request):
-    return _collect(_providers, request)
+    sections = []
+    for provider in _providers:
+        key = shared_key(
+            "home-section",
+            request.user,
+            provider.__module__,
+            provider.__qualname__,
+            timezone.get_current_timezone_name(),
+            str(timezone.localdate()),
+        )
+        rendered = cache.get(key)
+        if rendered is None:
+            section = provider(request)
+            rendered = (
+                (
+                    str(section.title),
+                    section.order,
+                    render_to_string(section.template, {"section": section}, request),
+                )
+                if section
+                else ()
+            )
+            cache.set(key, rendered, SHARED_SECONDS)
+        if rendered:
+            title, order, html = rendered
+            sections.append(HomeSection(title=title, template="", order=order, html=html))
+    return sorted(sections, key=lambda section: section.order)
 
 
 def dashboard_sections(request):

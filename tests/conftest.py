@@ -2,6 +2,8 @@
 
 import pytest
 
+from django.conf import settings
+
 from tests.portal.factories import UserFactory
 
 
@@ -32,3 +34,9 @@ def home_page(db):
     from portal.models import HomePage
 
     return HomePage.objects.get()
+
+
+def session_reads():
+    """Queries a signed-in request spends reading its session: none when sessions are read
+    through the shared cache (PostgreSQL + Redis runs), one from the database otherwise."""
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1

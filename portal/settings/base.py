@@ -198,6 +198,13 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Network portal")
 # Sessions: idle timeout by expiry renewed on each request; cookies never readable by scripts.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True
+# Read through the shared cache when there is one (a query less on every signed-in request);
+# never through a per-process cache, which another worker's sign-out would not reach.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_AGE", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -52,7 +52,7 @@ def breadcrumbs(context):
         return {"crumbs": []}
     if page is not None and hasattr(page, "get_ancestors"):
         crumbs = [
-            {"url": ancestor.url, "label": ancestor.title}
+            {"url": ancestor.get_url(request), "label": ancestor.title}
             for ancestor in page.get_ancestors().filter(depth__gt=1)
         ]
         if crumbs:
