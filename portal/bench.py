@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import setup_databases, teardown_databases
+from django.test.utils import override_settings, setup_databases, teardown_databases
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-" + secrets.token_hex(8)
@@ -65,7 +65,9 @@ def run(command, quick=False):
         command.figure("portal.seed", round(time.perf_counter() - started, 1), "s", scale=scale,
                        **dataset_size())  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # planner statistics, as autovacuum keeps them in service
+            # What autovacuum keeps in service: planner statistics and, on PostgreSQL, the
+            # visibility map that lets covering indexes answer without reading the table.
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         bench_pages(command, quick)
         bench_http(command, quick)
         bench_rebuild(command)
@@ -120,45 +122,54 @@ def main_pages():
     ]
 
 
+MEMBERS_ONLY = {"actions"}  # an anonymous visitor is sent to sign in (302)
+
+
 def bench_pages(command, quick):
     from portal.demo import MEMBER_EMAIL
 
     member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)
     repeats = 10 if quick else 40
-    for who in ("anonymous", "member"):
-        client = Client()
-        if who == "member":
-            client.force_login(member)
-        for name, url in main_pages():
-            if url is None:
-                command.figure(f"page.{name}.{who}", "missing", note="no such object in the data")
-                continue
-            for _ in range(3):  # warm caches and connections
-                client.get(url)
-            timings = []
-            queries = []  # counted by a wrapper: request_started resets Django's query log
+    with override_settings(DEBUG=False):  # as served: no debug bookkeeping
+        for who in ("anonymous", "member"):
+            _bench_pages_as(command, who, member, repeats)
 
-            def count(execute, sql, params, many, context, queries=queries):
-                queries.append(sql)
-                return execute(sql, params, many, context)
 
-            with connection.execute_wrapper(count):
-                response = client.get(url)
-            for _ in range(repeats):
-                started = time.perf_counter()
-                client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            p95 = percentile(timings, 0.95)
-            command.figure(
-                f"page.{name}.{who}",
-                round(statistics.median(timings), 1),
-                "ms p50",
-                target=f"p95<={PAGE_TARGET_MS}ms",
-                p95=f"{p95:.1f}ms",
-                queries=len(queries),
-                status=response.status_code,
-                ok="yes" if p95 <= PAGE_TARGET_MS and response.status_code == 200 else "NO",
-            )
+def _bench_pages_as(command, who, member, repeats):
+    client = Client()
+    if who == "member":
+        client.force_login(member)
+    for name, url in main_pages():
+        if url is None:
+            command.figure(f"page.{name}.{who}", "missing", note="no such object in the data")
+            continue
+        for _ in range(3):  # warm caches and connections
+            client.get(url)
+        timings = []
+        queries = []  # counted by a wrapper: request_started resets Django's query log
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+        expected = 302 if who == "anonymous" and name in MEMBERS_ONLY else 200
+        for _ in range(repeats):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        p95 = percentile(timings, 0.95)
+        command.figure(
+            f"page.{name}.{who}",
+            round(statistics.median(timings), 1),
+            "ms p50",
+            target=f"p95<={PAGE_TARGET_MS}ms",
+            p95=f"{p95:.1f}ms",
+            queries=len(queries),
+            status=response.status_code,
+            ok="yes" if p95 <= PAGE_TARGET_MS and response.status_code == expected else "NO",
+        )
 
 
 def free_port():

@@ -6,7 +6,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from search.indexing import enqueue_index, enqueue_removal
 from search.records import SearchRecord, tiers_from
-from search.registry import RecordSource
+from search.registry import RecordSource, with_site_root_paths
 
 SOURCE_NAME = "portal.page"
 
@@ -25,7 +25,9 @@ class StandardPageRecordSource(RecordSource):
     def iter_objects(self):
         from portal.models import StandardPage
 
-        return StandardPage.objects.live().order_by("pk").iterator(chunk_size=500)
+        return with_site_root_paths(
+            StandardPage.objects.live().order_by("pk").iterator(chunk_size=500)
+        )
 
     def records_for(self, page):
         # Standard pages are public; one under a Wagtail privacy restriction is not indexed.

@@ -27,6 +27,17 @@ class RecordSource(ABC):
         streams: use .iterator() with prefetching, not a list)."""
 
 
+def with_site_root_paths(pages):
+    """`pages` (an iterable), each told the sites' root paths read once: a page's URL then
+    costs no cache read of its own (Wagtail reads them per call without a request)."""
+    from wagtail.models import Site
+
+    roots = Site.get_site_root_paths()
+    for page in pages:
+        page._wagtail_cached_site_root_paths = roots
+        yield page
+
+
 _sources = {}
 
 

@@ -229,13 +229,20 @@ class DatabaseBackend:
             cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO search_posting_id_seq")
 
     def after_rebuild(self):
-        """Outside the rebuild's transaction: VACUUM so the covering indexes serve index-only
-        scans, ANALYZE so the planner knows the new sizes."""
+        """VACUUM so the covering indexes serve index-only scans (without it the planner reads
+        every posting of a frequent word: 50 ms against 10 ms for a two-word query over the
+        demo), ANALYZE so it knows the new sizes. VACUUM cannot run in a transaction: called
+        inside one (seed_demo's), it waits for its commit."""
         cache.delete(CONFIGS_CACHE_KEY)
-        if self.vendor == "postgresql" and connection.get_autocommit():
-            with connection.cursor() as cursor:
-                for table in ("search_posting", "search_indexedrecord", "search_recordfacet"):
-                    cursor.execute(f"VACUUM ANALYZE {table}")
+        if self.vendor == "postgresql":
+            transaction.on_commit(self._vacuum)
+
+    def _vacuum(self):
+        if connection.in_atomic_block:  # a test's transaction, which never commits
+            return
+        with connection.cursor() as cursor:
+            for table in ("search_posting", "search_indexedrecord", "search_recordfacet"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
     def _avgdl(self, cursor):
         cursor.execute("SELECT doc_count, total_length FROM search_indexstats WHERE id = 1")
