@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 from meetings.models import MeetingPage
 from portal.access import RANK, Audience
 from search.records import SearchRecord, tiers_from
-from search.registry import RecordSource
+from search.registry import RecordSource, with_site_root_paths
 
 SOURCE_NAME = "meetings.meeting"
 
@@ -39,7 +39,7 @@ class MeetingRecordSource(RecordSource):
             return None
 
     def iter_objects(self):
-        return self._queryset().live().order_by("pk").iterator(chunk_size=200)
+        return with_site_root_paths(self._queryset().live().order_by("pk").iterator(chunk_size=200))
 
     def records_for(self, meeting):
         if meeting is None or not meeting.live:
