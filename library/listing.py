@@ -38,6 +38,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_VALUES = 50  # per filter; more is not a person choosing filters
 
 
+# A facet's name: the resource's relation it counts.
+_RELATED = {"topic": "topics", "country": "countries", "language": "languages"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -255,18 +257,36 @@ class ResourceListing:
         )
 
     def _related_facet(self, name, label, model, value_field, label_field):
+        # Counted over the relation's table, joined to the matching resources once (a count
+        # filtered on them from the other side evaluates the subquery twice: 3x slower).
         matching = self._filtered(self.base_queryset(), skip=name).values("pk")
         selected = self.selected[name]
-        rows = (
-            model.objects.annotate(count=Count("resources", filter=Q(resources__in=matching)))
-            .filter(Q(count__gt=0) | Q(**{f"{value_field}__in": selected}))
-            .order_by(label_field)
-            .values_list(value_field, label_field, "count")
-        )
+        relation = ResourcePage._meta.get_field(_RELATED[name])
+        target = relation.m2m_reverse_field_name()
+        counted = {
+            value: (text, count)
+            for value, text, count in relation.remote_field.through.objects.filter(
+                **{f"{relation.m2m_field_name()}__in": matching}
+            )
+            .values_list(f"{target}__{value_field}", f"{target}__{label_field}")
+            .annotate(count=Count("pk"))
+            .order_by()
+        }
+        missing = [value for value in selected if value not in counted]
+        if missing:  # a chosen value no resource matches still shows, with 0
+            for value, text in model.objects.filter(**{f"{value_field}__in": missing}).values_list(
+                value_field, label_field
+            ):
+                counted[value] = (text, 0)
         return Facet(
             name,
             label,
-            [FacetOption(value, text, count, value in selected) for value, text, count in rows],
+            [
+                FacetOption(value, text, count, value in selected)
+                for value, (text, count) in sorted(
+                    counted.items(), key=lambda item: (item[1][0].casefold(), item[0])
+                )
+            ],
         )
 
     def _year_facet(self):

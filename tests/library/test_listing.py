@@ -8,7 +8,7 @@ import pytest
 from library.models import ResourceType
 from portal.page_cache import invalidate
 from tests.conftest import session_reads
-from tests.library.factories import resource
+from tests.library.factories import resource, topic
 
 
 @pytest.fixture
@@ -87,6 +87,19 @@ def test_filters_combine_across_facets_and_count_each_facet(member_client, catal
     assert facet(response, "type") == {"guideline": 1, "sop": 1}
     assert facet(response, "country") == {"AL": 2}
     assert facet(response, "topic")["referral"] == 2
+
+
+def test_facet_options_are_in_the_order_of_their_labels_with_chosen_empty_ones_in_place(
+    member_client, catalogue
+):
+    topic("begging", "Forced begging")  # no resource has it
+    response = member_client.get("/library/?topic=begging&language=fr")
+    [topics] = [item for item in response.context["listing"].facets() if item.name == "topic"]
+    labels = [option.label for option in topics.options]
+    assert labels == sorted(labels, key=str.casefold)
+    chosen = [option for option in topics.options if option.selected]
+    assert [(option.value, option.count) for option in chosen] == [("begging", 0)]
+    assert len(labels) > 2
 
 
 def test_repeated_filter_values_mean_any_of_them(client, catalogue):
