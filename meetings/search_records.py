@@ -5,9 +5,10 @@ minutes, decisions, action points and document text for members and the secretar
 addressed to members (or the secretariat) has only the cumulative record, for those tiers.
 """
 
+from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
-from meetings.models import MeetingPage
+from meetings.models import ActionPoint, AgendaItem, MeetingDocument, MeetingPage
 from portal.access import RANK, Audience
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, with_site_root_paths
@@ -23,13 +24,18 @@ class MeetingRecordSource(RecordSource):
     name = SOURCE_NAME
 
     def _queryset(self):
+        # The rows' own foreign keys are joined, not prefetched: Django 5.2 prefetches a
+        # foreign key with one `id = %s OR ...` per object on SQLite, which fails past ~1,000
+        # (a rebuild's chunk of meetings has more presenters than that).
         return MeetingPage.objects.select_related("host_country", "series").prefetch_related(
             "organisers",
-            "agenda_items__presenter",
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
             "decisions",
-            "action_points__owner_person",
-            "action_points__owner_country",
-            "documents__document",
+            Prefetch(
+                "action_points",
+                queryset=ActionPoint.objects.select_related("owner_person", "owner_country"),
+            ),
+            Prefetch("documents", queryset=MeetingDocument.objects.select_related("document")),
         )
 
     def get_object(self, object_id):

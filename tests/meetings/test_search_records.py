@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings.models import ActionPoint, AgendaItem, Decision, MeetingDocument, MeetingPage
 from meetings.search_records import SOURCE_NAME, MeetingRecordSource
+from network.models import Person
 from portal.access import Audience
 from search import service
 from search.registry import get_source
@@ -107,6 +108,24 @@ def meeting_with(n):
             "documents": [MeetingDocument(document=make_document(f"Doc {k}")) for k in range(n)],
         }
     )
+
+
+def test_a_rebuild_reads_meetings_with_more_presenters_than_sqlite_can_or_together():
+    # Django 5.2 prefetches a foreign key as `id = %s OR ...`: past ~1,000 distinct rows SQLite
+    # refuses the query ("Expression tree is too large"). The source joins them instead.
+    people = Person.objects.bulk_create(
+        Person(given_name="Presenter", family_name=f"Number{k}") for k in range(1100)
+    )
+    meeting = make_meeting()
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, sort_order=k, title=f"Item {k}", presenter=person)
+        for k, person in enumerate(people)
+    )
+    source = MeetingRecordSource()
+    [found] = source.iter_objects()
+    assert found.pk == meeting.pk
+    members = [record for record in source.records_for(found) if "members" in record.audiences]
+    assert "Number1099" in members[0].body
 
 
 def test_records_are_built_with_a_fixed_number_of_queries():
