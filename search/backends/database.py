@@ -7,7 +7,8 @@ phrases and exclusions, and a postings table of precomputed BM25 term-frequency 
 reads the top postings of each of its lexemes (pruned, tier-filtered), multiplies by the IDF
 from `Term.df` and sums. `ts_rank` has no IDF and ranks far below BM25 (see the benchmark).
 
-The user's tier is a bit tested inside every statement, before ranking, counting and snippets.
+The user's tier is tested inside every statement, before ranking, counting and snippets: a bit of
+the record's audiences, and on SQLite also a token of its `tiers` column in the FTS5 match.
 """
 
 # SQL here is composed from constants and placeholders only; every value is a parameter.
@@ -111,6 +112,21 @@ def _text(value):
 def fts_quote(words):
     """A phrase for FTS5: our tokens are \\w+ only, so quoting is all it needs."""
     return '"' + " ".join(words) + '"'
+
+
+# The FTS5 columns people's words are matched in; the `tiers` column holds a token per audience
+# of the record ("tierpublic tiermembers"), so FTS5 itself keeps what a tier may not see out of
+# the matches, before ranking.
+FTS_TEXT_COLUMNS = "{title summary body attachments}"
+
+
+def fts_tiers(audiences):
+    return " ".join(f"tier{audience}" for audience in audiences)
+
+
+def fts_text(expression):
+    """`expression` matched in the text columns only, never in `tiers`."""
+    return f"{FTS_TEXT_COLUMNS} : ({expression})"
 
 
 class DatabaseBackend:
@@ -298,10 +314,14 @@ class DatabaseBackend:
         # bulk_create returns ids on SQLite 3.35+.
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, title, summary, body, attachments) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [(r.id, r.title, r.summary, r.body, r.attachments) for r in created],
-            )
+                "INSERT INTO search_fts (rowid, title, summary, body, attachments, tiers) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (r.id, r.title, r.summary, r.body, r.attachments,
+                     fts_tiers(r.audiences.split(",")))
+                    for r in created
+                ],
+            )  # fmt: skip
         facets = []
         for row in created:
             labels = row.facet_labels or {}
@@ -397,7 +417,7 @@ class DatabaseBackend:
                 params.append(name)
             params.extend(values)
         if self.vendor == "sqlite":
-            cand_sql, cand_params = self._sqlite_candidates(parsed, where, params)
+            cand_sql, cand_params = self._sqlite_candidates(parsed, tier, where, params, sort)
         else:
             cand_sql, cand_params = self._pg_candidates(parsed, where, params, sort)
         if sort == "newest" or parsed.is_empty:
@@ -405,25 +425,31 @@ class DatabaseBackend:
         else:
             order = "score DESC, id"
         if self.vendor == "postgresql":
-            columns = [
+            facet_parts = [
                 "SELECT 'f', NULL, NULL, CASE WHEN r.kind IS NULL THEN 'year' ELSE 'kind' END, "
                 "coalesce(r.kind, r.year), NULL, count(*) FROM (SELECT r.kind, r.year "
                 "FROM best JOIN search_indexedrecord r ON r.id = best.id) r "
-                "GROUP BY GROUPING SETS ((r.kind), (r.year)) HAVING coalesce(r.kind, r.year) <> ''"
+                "GROUP BY GROUPING SETS ((r.kind), (r.year)) HAVING coalesce(r.kind, r.year) <> ''",
+                "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM best "
+                "JOIN search_recordfacet f ON f.record_id = best.id WHERE f.facet IN "
+                "('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
             ]
         else:
-            columns = [
-                "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM best "
-                "JOIN search_indexedrecord r ON r.id = best.id GROUP BY r.kind",
-                "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM best "
-                "JOIN search_indexedrecord r ON r.id = best.id WHERE r.year <> '' GROUP BY r.year",
+            # SQLite: `best` stays the outer loop (CROSS JOIN) and is joined on the record id
+            # alone, kind and year read from the covering index: a condition on a second column
+            # (facet, year) makes SQLite build a Bloom filter over the whole inner table first,
+            # which costs more than the search. Empty years and other facets are dropped below.
+            facet_parts = [
+                "SELECT 'f', NULL, NULL, 'kind', r.kind, NULL, count(*) FROM best CROSS JOIN "
+                "search_indexedrecord r INDEXED BY search_rec_cover WHERE r.id = best.id "
+                "GROUP BY r.kind",
+                "SELECT 'f', NULL, NULL, 'year', r.year, NULL, count(*) FROM best CROSS JOIN "
+                "search_indexedrecord r INDEXED BY search_rec_cover WHERE r.id = best.id "
+                "GROUP BY r.year",
+                "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM best "
+                "CROSS JOIN search_recordfacet f WHERE f.record_id = best.id "
+                "GROUP BY f.facet, f.value",
             ]
-        facet_parts = [
-            *columns,
-            "SELECT 'f', NULL, NULL, f.facet, f.value, max(f.label), count(*) FROM best "
-            "JOIN search_recordfacet f ON f.record_id = best.id "
-            "WHERE f.facet IN ('type', 'topic', 'country', 'language') GROUP BY f.facet, f.value",
-        ]
         # One sort of the matches gives the page, the total (counted by the same pass) and the
         # best FACET_DEPTH matches, over which facets are counted: all of them on a
         # portal-sized index, and a bounded amount of work for a long natural-language query
@@ -449,14 +475,15 @@ class DatabaseBackend:
                 page.append((count, record_id, score or 0.0))
             elif kind == "t":
                 total = count or 0
-            else:
+            elif facet in FACET_NAMES and value:  # records carry others (a person's role)
                 facets.setdefault(facet, []).append((value, label or "", count))
         page.sort()
         hits = self._hits(page, parsed)
         return RawResults(hits=hits, total=total, facets=facets)
 
-    def _sqlite_match(self, parsed):
-        """The FTS5 expression: OR of the ranked words, AND each phrase, NOT each exclusion."""
+    def _sqlite_match(self, parsed, tier=None):
+        """The FTS5 expression: OR of the ranked words, AND each phrase, NOT each exclusion, in
+        the text columns; with `tier`, only records that tier may see."""
         terms = parsed.ranked_terms()
         if not terms:
             return None
@@ -465,10 +492,13 @@ class DatabaseBackend:
             expression = f"({expression} AND {fts_quote(phrase)})"
         for excluded in parsed.excluded:
             expression = f"({expression} NOT {fts_quote(excluded)})"
+        expression = fts_text(expression)
+        if tier is not None:
+            expression = f'({expression}) AND tiers : "{fts_tiers([str(tier)])}"'
         return expression
 
-    def _sqlite_candidates(self, parsed, where, params):
-        match = self._sqlite_match(parsed)
+    def _sqlite_candidates(self, parsed, tier, where, params, sort):
+        match = self._sqlite_match(parsed, tier)
         conditions = " AND ".join(where)
         if match is None:
             sql = (
@@ -477,10 +507,19 @@ class DatabaseBackend:
             params = list(params)
             for excluded in parsed.excluded:
                 sql += " AND r.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-                params.append(fts_quote(excluded))
+                params.append(fts_text(fts_quote(excluded)))
             return sql, params
+        score = "-bm25(search_fts, 3.0, 2.0, 1.0, 1.0, 0.0) AS score"
+        if len(where) == 1 and sort != "newest":
+            # The tier is in the match: FTS5 alone gives the candidates and their scores,
+            # no record row is read for each of them.
+            sql = (
+                f"SELECT search_fts.rowid AS id, NULL AS date, {score} FROM search_fts "
+                "WHERE search_fts MATCH %s"
+            )
+            return sql, [match]
         sql = (
-            "SELECT r.id, r.date, -bm25(search_fts, 3.0, 2.0, 1.0, 1.0) AS score FROM search_fts "
+            f"SELECT r.id, r.date, {score} FROM search_fts "
             "JOIN search_indexedrecord r ON r.id = search_fts.rowid "
             f"WHERE search_fts MATCH %s AND {conditions}"
         )

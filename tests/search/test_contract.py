@@ -219,6 +219,14 @@ class TestFacets:
     def test_unknown_filter_names_are_ignored(self, library):
         assert search("referral", filters={"colour": ["red"]}).total == 3
 
+    def test_undated_records_and_facets_not_shown_add_no_values(self, backend):
+        store(make_record(1, "Undated referral note",
+                          facets={"role": ["coordinator"], "topic": ["referral"]}))  # fmt: skip
+        results = search("referral")
+        assert self.counts(results, "year") == {}
+        assert self.counts(results, "topic") == {"referral": 1}
+        assert set(results.facets) == {"kind", "type", "topic", "country", "language", "year"}
+
 
 class TestPermissions:
     """The tier filters inside the backend: nothing members-only is returned, counted or quoted."""
@@ -257,6 +265,14 @@ class TestPermissions:
         assert sorted(titles(results)) == ["Meeting", "Members' minutes", "Public guide"]
         assert "zanzibarite" in " ".join(hit.snippet for hit in search("zanzibarite", member).hits)
         assert search("quarzitude", member).total == 0
+
+    def test_the_word_naming_a_tier_is_only_text(self, records, member, secretariat):
+        # Every record is visible to some tier; that is never a match for the tier's name, nor
+        # for anything a backend stores to filter by tier.
+        assert search("members").total == 0
+        assert titles(search("members", member)) == ["Members' minutes"]
+        assert titles(search("public secretariat")) == ["Public guide"]
+        assert search("tierpublic tiermembers tiersecretariat", secretariat).total == 0
 
     def test_secretariat_sees_everything(self, records, secretariat):
         assert search("identification", secretariat).total == 4

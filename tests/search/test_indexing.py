@@ -1,8 +1,11 @@
 """Indexing: the tasks, the management command and the demo step, through the real backend."""
 
+import importlib
+
 import pytest
 
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from search import service
 from search.indexing import enqueue_index, enqueue_removal
@@ -156,3 +159,37 @@ def test_searches_read_the_previous_index_until_a_rebuild_commits(notes, setting
     assert titles("swap") == ["New note"]
     store(make_record(3, "Later note", body="swap"))
     assert sorted(titles("swap")) == ["Later note", "New note"]
+
+
+def test_sqlite_full_text_migration_rebuilds_the_table_from_the_stored_records(db, member):
+    """search 0006 recreates SQLite's FTS5 table with a tier column: the records already stored
+    are found again afterwards, each only by the tiers that may see it."""
+    if connection.vendor != "sqlite":
+        pytest.skip("search 0006 changes the SQLite full-text table only")
+    migration = importlib.import_module("search.migrations.0006_sqlite_tiers_in_fts")
+    store(
+        make_record(1, "Public shelter guide", body="shelter"),
+        make_record(2, "Members' shelter minutes", audience="members", body="shelter"),
+    )
+
+    class Editor:  # what the migration's RunPython function uses of a schema editor
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, statement):
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+
+    migration.run(migration.BACKWARD)(None, Editor())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_fts")
+        assert cursor.fetchone() == (2,)
+    migration.run(migration.FORWARD)(None, Editor())
+    assert titles("shelter") == ["Public shelter guide"]
+    assert sorted(titles("shelter", member)) == ["Members' shelter minutes", "Public shelter guide"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tiers FROM search_fts ORDER BY rowid")
+        assert [row[0] for row in cursor.fetchall()] == [
+            "tierpublic tiermembers tiersecretariat",
+            "tiermembers tiersecretariat",
+        ]
