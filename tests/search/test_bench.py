@@ -38,7 +38,7 @@ def test_scaled_corpus_repeats_the_collection_with_distinct_keys():
     assert {r.external_id for r in records} == {"1", "2"}
 
 
-def test_the_collection_loads_through_the_real_import_and_is_searchable(db, settings):
+def test_the_collection_loads_through_the_real_import_and_is_searchable(db, settings, capsys):
     from library.models import ResourcePage
     from search import service
     from search.bench import load_through_import
@@ -54,6 +54,7 @@ def test_the_collection_loads_through_the_real_import_and_is_searchable(db, sett
     seconds = load_through_import(Command(), documents)
     assert seconds >= 0
     assert figures["search.npl.import_rate"][1]["lines"] == 2
+    assert capsys.readouterr().out == ""  # the figures are the bench's only output
     pages = ResourcePage.objects.live().order_by("external_id")
     assert [(page.external_id, page.title) for page in pages] == [
         ("101", "NPL 101"),
