@@ -20,6 +20,7 @@ import json
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from portal.access import TIERS
 from search.backends.base import (
     BODY_LIMIT,
     ELLIPSIS,
@@ -114,14 +115,22 @@ def fts_quote(words):
     return '"' + " ".join(words) + '"'
 
 
-# The FTS5 columns people's words are matched in; the `tiers` column holds a token per audience
-# of the record ("tierpublic tiermembers"), so FTS5 itself keeps what a tier may not see out of
-# the matches, before ranking.
+# The FTS5 columns people's words are matched in; the `tiers` column holds a token per tier
+# that may see the record, so FTS5 itself keeps what a tier may not see out of the matches,
+# before ranking.
 FTS_TEXT_COLUMNS = "{title summary body attachments}"
 
 
+def fts_tier(tier):
+    return f"tier{tier}"
+
+
 def fts_tiers(audiences):
-    return " ".join(f"tier{audience}" for audience in audiences)
+    """The `tiers` column of a record: a token per tier in order, the tier's own where it may
+    see the record and `tiernone` elsewhere, so that every row has as many tokens there and
+    BM25's length normalisation does not depend on who may see a record."""
+    audiences = {str(audience) for audience in audiences}
+    return " ".join(fts_tier(tier) if str(tier) in audiences else "tiernone" for tier in TIERS)
 
 
 def fts_text(expression):
@@ -494,7 +503,7 @@ class DatabaseBackend:
             expression = f"({expression} NOT {fts_quote(excluded)})"
         expression = fts_text(expression)
         if tier is not None:
-            expression = f'({expression}) AND tiers : "{fts_tiers([str(tier)])}"'
+            expression = f'({expression}) AND tiers : "{fts_tier(tier)}"'
         return expression
 
     def _sqlite_candidates(self, parsed, tier, where, params, sort):

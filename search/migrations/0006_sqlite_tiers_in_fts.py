@@ -10,8 +10,12 @@ TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2'"
 
 
 def tier_tokens(column):
-    # "public,members" -> "tierpublic tiermembers", as DatabaseBackend writes it.
-    return f"'tier' || replace({column}, ',', ' tier')"
+    # "public,members" -> "tierpublic tiermembers tiernone", as DatabaseBackend writes it.
+    return " || ' ' || ".join(
+        f"CASE WHEN instr(',' || {column} || ',', ',{tier},') > 0 THEN 'tier{tier}' "
+        "ELSE 'tiernone' END"
+        for tier in ("public", "members", "secretariat")
+    )
 
 
 FORWARD = [

@@ -272,7 +272,7 @@ class TestPermissions:
         assert search("members").total == 0
         assert titles(search("members", member)) == ["Members' minutes"]
         assert titles(search("public secretariat")) == ["Public guide"]
-        assert search("tierpublic tiermembers tiersecretariat", secretariat).total == 0
+        assert search("tierpublic tiermembers tiersecretariat tiernone", secretariat).total == 0
 
     def test_secretariat_sees_everything(self, records, secretariat):
         assert search("identification", secretariat).total == 4
