@@ -6,7 +6,10 @@ Tiers that see the same thing share one record. So an anonymous search can never
 members-only email address or phone number: the text is not in any record shown to it.
 """
 
+from functools import lru_cache
+
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 
 from network.models import Country, Mandate, Organisation, Person
 from network.presenters import entry_for_tier
@@ -23,6 +26,13 @@ def _people():
         "languages",
         "expertise",
     )
+
+
+@lru_cache(maxsize=16)
+def _role_labels(language):
+    """Role labels in `language` (the active one): get_role_display() hashes the field's
+    choices on every call, a fifth of a rebuild's time per person."""
+    return {role.value: str(role.label) for role in Mandate.Role}
 
 
 def _person_text(entry, role_labels, languages, expertise):
@@ -64,7 +74,8 @@ class PersonSource(RecordSource):
         mandates = list(person.mandates.all())
         languages = list(person.languages.all())
         expertise = list(person.expertise.all())
-        role_labels = {mandate.role: str(mandate.get_role_display()) for mandate in mandates}
+        labels = _role_labels(get_language())
+        role_labels = {mandate.role: labels.get(mandate.role, mandate.role) for mandate in mandates}
         current_roles = {m.role: role_labels[m.role] for m in mandates if m.is_current}
         facets = {
             "kind": ["person"],

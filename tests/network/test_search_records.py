@@ -1,5 +1,7 @@
 import pytest
 
+from django.utils import translation
+
 from network import indexing
 from network.models import Mandate, PersonEmail
 from network.search_records import CountrySource, OrganisationSource, PersonSource
@@ -102,6 +104,18 @@ def test_person_record_carries_roles_country_and_language_facets():
         "transnational_contact": "Transnational referral contact point"
     }
     assert "Transnational referral contact point" in record.body
+
+
+def test_person_record_role_labels_follow_the_active_language():
+    person = PersonFactory()
+    MandateFactory(person=person, role=Mandate.Role.TRANSNATIONAL_CONTACT)
+    english = _records(person)[0].facet_labels["role"]["transnational_contact"]
+    with translation.override("fr"):
+        french = _records(person)[0].facet_labels["role"]["transnational_contact"]
+        assert french == str(Mandate.Role.TRANSNATIONAL_CONTACT.label)
+    assert english == "Transnational referral contact point"
+    assert french != english
+    assert _records(person)[0].facet_labels["role"]["transnational_contact"] == english
 
 
 def test_inactive_person_has_no_records():
