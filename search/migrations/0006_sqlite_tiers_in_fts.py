@@ -1,7 +1,8 @@
-"""SQLite: the FTS5 table gains a `tiers` column holding a token per audience of the record, so a
-search filters by tier inside FTS5 and ranks only what the user may see, without reading each
-candidate's record row; a covering index serves the record checks that remain (facet filters,
-newest first, facet counts). PostgreSQL is unchanged."""
+"""SQLite: the FTS5 table gains a `tiers` column holding a token per tier, the tier's own where it
+may see the record and `tiernone` elsewhere (as DatabaseBackend writes it), so a search filters by
+tier inside FTS5 and ranks only what the user may see, without reading each candidate's record
+row; a covering index serves the record checks that remain (facet filters, newest first, facet
+counts). PostgreSQL is unchanged."""
 
 from django.db import migrations
 
