@@ -349,6 +349,8 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_MODERATION_ENABLED = True
+# No avatars from gravatar.com: it would learn who opens the admin, and the policy blocks it anyway.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Search (the portal's own service; see search/)
 

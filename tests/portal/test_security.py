@@ -124,6 +124,11 @@ def test_wagtail_api_is_not_exposed(client):
     assert client.get("/api/v2/pages/").status_code == 404
 
 
+def test_the_admin_asks_no_other_site_for_avatars(secretariat_client):
+    html = secretariat_client.get("/admin/").content.decode()
+    assert "default-user-avatar" in html and "gravatar" not in html
+
+
 def test_wagtail_page_privacy_cannot_bypass_the_audience_policy(secretariat_client, home_page):
     from wagtail.models import PageViewRestriction
 
