@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from django.core.management import call_command
+from django.db import connections
 
 from tests.portal.factories import PASSWORD
 
@@ -82,6 +83,10 @@ def browser(monkeypatch):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
+        # The test's ORM calls inside Playwright's sync API use a connection of their own, which
+        # the database teardown outside it never sees; left open, it keeps the test database from
+        # being dropped at the end of the run.
+        connections.close_all()
         chromium.close()
 
 
