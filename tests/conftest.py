@@ -40,3 +40,11 @@ def session_reads():
     """Queries a signed-in request spends reading its session: none when sessions are read
     through the shared cache (PostgreSQL + Redis runs), one from the database otherwise."""
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose `force_login` is a completed sign-in (see tests.clients)."""
+    from tests.clients import Client
+
+    return Client()

@@ -12,7 +12,7 @@ import pytest
 
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from notifications.models import Frequency, SavedSearch, Subscription
 from portal.access import Audience
 from portal.models import NetworkSettings, Topic
 from portal.page_cache import invalidate
+from tests.clients import Client
 from tests.meetings.factories import make_country, make_mandate, make_meeting, make_person
 from tests.portal.factories import UserFactory
 

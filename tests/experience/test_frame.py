@@ -9,13 +9,14 @@ import re
 import pytest
 
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils.translation import override
 
 from wagtail.models import Site
 
 from portal.models import NetworkSettings, StandardPage
 from portal.templatetags.portal_tags import file_type
+from tests.clients import Client
 
 pytestmark = pytest.mark.django_db
 

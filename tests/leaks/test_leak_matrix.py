@@ -14,12 +14,12 @@ import zipfile
 import pytest
 
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from meetings.models import ActionPoint, AgendaItem, Decision, Registration
 from network.models import PersonEmail
 from portal.access import Audience
+from tests.clients import Client
 from tests.library import factories as library
 from tests.meetings.factories import make_meeting
 from tests.network.factories import MandateFactory, PersonFactory

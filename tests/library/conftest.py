@@ -1,7 +1,6 @@
 import pytest
 
-from django.test import Client
-
+from tests.clients import Client
 from tests.library import factories
 
 

@@ -3,8 +3,7 @@ nobody else, whatever collection it is filed in."""
 
 import pytest
 
-from django.test import Client
-
+from tests.clients import Client
 from tests.library.factories import document, resource
 from tests.portal.factories import UserFactory
 

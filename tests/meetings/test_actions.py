@@ -4,11 +4,10 @@ import datetime
 
 import pytest
 
-from django.test import Client
-
 from meetings.models import ActionPoint, MeetingPage
 from network.signals import mandate_handed_over
 from portal.access import Audience
+from tests.clients import Client
 from tests.meetings.factories import make_country, make_mandate, make_meeting, make_person
 from tests.portal.factories import UserFactory
 

@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from django.test import Client
-
 from meetings.models import CalendarToken, MeetingPage, Registration
 from portal.access import Audience
+from tests.clients import Client
 from tests.meetings.factories import make_country, make_meeting
 from tests.portal.factories import UserFactory
 

@@ -5,10 +5,9 @@ import zipfile
 
 import pytest
 
-from django.test import Client
-
 from meetings.models import AgendaItem, MeetingDocument
 from portal.access import Audience
+from tests.clients import Client
 from tests.meetings.factories import make_document, make_meeting, make_person
 from tests.portal.factories import UserFactory
 

@@ -4,8 +4,6 @@ import datetime
 
 import pytest
 
-from django.test import Client
-
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -16,6 +14,7 @@ from meetings.models import (
     Participant,
 )
 from portal.access import Audience
+from tests.clients import Client
 from tests.meetings.factories import make_country, make_document, make_meeting, make_person
 
 pytestmark = pytest.mark.django_db

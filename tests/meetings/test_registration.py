@@ -6,10 +6,9 @@ import io
 
 import pytest
 
-from django.test import Client
-
 from meetings.models import Registration
 from portal.access import Audience
+from tests.clients import Client
 from tests.meetings.factories import make_meeting, make_person
 from tests.portal.factories import UserFactory
 

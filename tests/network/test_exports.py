@@ -4,11 +4,11 @@ import io
 import pytest
 import vobject
 
-from django.test import Client
 from django.urls import reverse
 
 from network.models import Mandate
 from portal.access import Audience
+from tests.clients import Client
 from tests.conftest import session_reads
 from tests.network.factories import CountryFactory, MandateFactory, PersonFactory
 

@@ -4,11 +4,11 @@ import pytest
 from PIL import Image
 
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import reverse
 
 from network.models import Person
 from portal.access import Audience
+from tests.clients import Client
 from tests.network.factories import PersonFactory
 from tests.portal.factories import UserFactory
 

@@ -2,13 +2,13 @@ import datetime
 
 import pytest
 
-from django.test import Client
 from django.urls import reverse
 
 from network import referral
 from network.models import Mandate
 from network.referral import ReferralResource
 from portal.access import Audience, can_see
+from tests.clients import Client
 from tests.conftest import session_reads
 from tests.network.factories import CountryFactory, MandateFactory, PersonFactory
 

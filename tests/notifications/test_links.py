@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from django.core import signing
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from notifications.tokens import (
     confirm_entry_token,
     unsubscribe_token,
 )
+from tests.clients import Client
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

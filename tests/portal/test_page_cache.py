@@ -3,11 +3,12 @@
 import pytest
 
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from wagtail.models import Site
 
 from portal.models import NetworkSettings, StandardPage
+from tests.clients import Client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 

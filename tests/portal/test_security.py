@@ -7,11 +7,11 @@ import time
 import pytest
 
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from portal.access import MEMBERS_GROUP
 from portal.middleware import LOGIN_TIME_KEY
+from tests.clients import Client
 from tests.portal.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

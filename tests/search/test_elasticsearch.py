@@ -7,8 +7,6 @@ import time
 
 import pytest
 
-from django.test import Client
-
 from search import service
 from search.backends.base import MARK_END, MARK_START
 from search.backends.elasticsearch import (
@@ -18,6 +16,7 @@ from search.backends.elasticsearch import (
     prepare,
 )
 from search.query import parse
+from tests.clients import Client
 from tests.search.conftest import make_record, store
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from django.test import Client
 from django.urls import reverse
 
 from search.models import ZeroResultQuery
+from tests.clients import Client
 from tests.search.conftest import make_record, store
 
 API = "/api/search/"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from django.test import Client
 from django.urls import reverse
 
 from meetings.models import ActionPoint, CalendarToken, Registration
+from tests.clients import Client
 from tests.meetings.factories import make_country, make_meeting, make_person
 from tests.portal.factories import PASSWORD, UserFactory
 

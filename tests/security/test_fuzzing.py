@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -31,6 +30,7 @@ from library.models import LibraryDocument, ResourceAttachment, ResourcePage
 from meetings.models import ActionPoint, AgendaItem, Decision, MeetingPage, Registration
 from network.models import Person
 from portal.access import Audience
+from tests.clients import Client
 from tests.library import factories as library
 from tests.meetings.admin_forms import editor_form_data
 from tests.meetings.factories import make_country, make_meeting, make_person

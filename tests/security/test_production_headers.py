@@ -9,13 +9,14 @@ import json
 import pytest
 
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from wagtail.models import Site
 
 from portal.access import Audience
 from portal.models import NetworkSettings
+from tests.clients import Client
 from tests.library import factories as library
 from tests.meetings.factories import make_meeting
 from tests.network.factories import PersonFactory

@@ -9,9 +9,10 @@ import pytest
 from allauth.account.adapter import get_adapter
 
 from django.core.cache import cache
-from django.test import Client, RequestFactory, override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from tests.clients import Client
 from tests.portal.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,12 @@ import pytest
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from wagtail.documents import get_document_model
 
+from tests.clients import Client
 from tests.meetings.factories import make_person
 from tests.portal.factories import PASSWORD, UserFactory
 
