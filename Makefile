@@ -47,10 +47,14 @@ lock: ## Re-resolve the lock files from pyproject.toml (needs network)
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements/base.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.lock
 
-worker: install ## Start a Celery worker on every queue (needs CELERY_BROKER_URL or REDIS_URL)
-	$(BIN)/celery -A portal worker -Q default,indexing,extraction,notifications -l info
+# Development commands like `make run`: the development settings unless DJANGO_SETTINGS_MODULE is
+# set (the Celery app itself defaults to production, as a deployment's `celery -A portal` should).
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-portal.settings.dev}
 
-beat: install ## Start Celery beat (needs CELERY_BROKER_URL or REDIS_URL)
-	$(BIN)/celery -A portal beat -l info
+worker: install ## Start a Celery worker on every queue, development settings (needs CELERY_BROKER_URL or REDIS_URL)
+	$(DEV_SETTINGS) $(BIN)/celery -A portal worker -Q default,indexing,extraction,notifications -l info
+
+beat: install ## Start Celery beat, development settings (needs CELERY_BROKER_URL or REDIS_URL)
+	$(DEV_SETTINGS) $(BIN)/celery -A portal beat -l info
 
 .PHONY: help install run test lint format bench lock worker beat

@@ -5,7 +5,10 @@ import os
 from celery import Celery
 from kombu import Exchange, Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+# Production unless told otherwise: a server started without DJANGO_SETTINGS_MODULE must not run
+# with DEBUG and a development key (production refuses to start without SECRET_KEY). Only
+# manage.py, and `make worker`/`make beat`, default to the development settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

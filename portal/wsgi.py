@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+# Production unless told otherwise: a server started without DJANGO_SETTINGS_MODULE must not run
+# with DEBUG and a development key (production refuses to start without SECRET_KEY). Only
+# manage.py, and `make worker`/`make beat`, default to the development settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 application = get_wsgi_application()

@@ -6,7 +6,12 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int
 
 if not SECRET_KEY:  # noqa: F405
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+    # wsgi.py, asgi.py and the Celery app load these settings unless told otherwise: say how.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment for production (portal.settings.production, "
+        "the default of portal.wsgi, portal.asgi and the Celery app). For local development set "
+        "DJANGO_SETTINGS_MODULE=portal.settings.dev."
+    )
 if len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 

@@ -32,10 +32,19 @@ PRINT_SETTINGS = (
 
 
 def run_python(code, module, extra_env, unset=()):
+    """Run `code` in a fresh interpreter under settings `module` (None: DJANGO_SETTINGS_MODULE
+    unset, as a server started without it)."""
+    return run_command([sys.executable, "-c", code], module, extra_env, unset)
+
+
+def run_command(command, module, extra_env, unset=(), timeout=60):
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env.update(DJANGO_SETTINGS_MODULE=module, **extra_env)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if module is not None:
+        env["DJANGO_SETTINGS_MODULE"] = module
+    env.update(extra_env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -96,6 +105,65 @@ def test_production_passes_the_deployment_checks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# What a server imports: gunicorn and uvicorn the application object, `celery -A portal` the app.
+ENTRY_POINTS = {
+    "wsgi": "import portal.wsgi",
+    "asgi": "import portal.asgi",
+    "celery": "from portal.celery import app; app.loader.import_default_modules()",
+}
+PRINT_SELECTED = (
+    "; from django.conf import settings as s; import json;"
+    "print(json.dumps({'module': s.SETTINGS_MODULE, 'debug': s.DEBUG,"
+    " 'mfa': s.MFA_REQUIRED_FOR_SECRETARIAT, 'key': s.SECRET_KEY}))"
+)
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_entry_points_started_without_a_settings_module_use_production(entry_point):
+    result = run_python(ENTRY_POINTS[entry_point] + PRINT_SELECTED, None, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    selected = json.loads(result.stdout.strip().splitlines()[-1])
+    assert selected == {
+        "module": "portal.settings.production",
+        "debug": False,
+        "mfa": True,
+        "key": PRODUCTION_ENV["SECRET_KEY"],
+    }
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_entry_points_without_a_settings_module_or_secret_key_refuse_to_start(entry_point):
+    result = run_python(
+        ENTRY_POINTS[entry_point] + PRINT_SELECTED, None, {}, unset=("SECRET_KEY", "DEBUG")
+    )
+    assert result.returncode != 0, f"started with {result.stdout}"
+    assert "SECRET_KEY must be set in the environment for production" in result.stderr
+    assert "DJANGO_SETTINGS_MODULE=portal.settings.dev" in result.stderr
+
+
+def test_a_celery_worker_started_without_a_settings_module_or_secret_key_exits_at_once():
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo"]
+    # A broker nobody answers on: under development settings the worker would wait on it.
+    broker = {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0"}
+    try:
+        result = run_command(command, None, broker, unset=("SECRET_KEY", "REDIS_URL"), timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the worker started instead of refusing to run without a secret key")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment for production" in result.stderr
+
+
+def test_manage_py_keeps_the_development_default():
+    code = (
+        "import runpy, sys; sys.argv = ['manage.py', 'shell', '-c',"
+        " 'from django.conf import settings; print(settings.SETTINGS_MODULE)'];"
+        " runpy.run_path('manage.py', run_name='__main__')"
+    )
+    result = run_python(code, None, {}, unset=("SECRET_KEY",))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "portal.settings.dev"
 
 
 def test_bad_environment_values_name_the_variable(monkeypatch):
