@@ -4,6 +4,11 @@ sitemap, downloads, exports, emails) asks here what a user may see; nothing re-i
 
 Audiences are ordered tiers: public < members < secretariat. A user sees content whose audience is
 at or below their own tier.
+
+The secretariat tier belongs to a session, not to an account alone: a secretariat account whose
+sign-in has not passed the second factor (when MFA_REQUIRED_FOR_SECRETARIAT) holds the member tier
+in that session, everywhere, until it does (`settle_session_tier`, run by middleware on every
+request).
 """
 
 from django.db import models
@@ -13,6 +18,8 @@ MEMBERS_GROUP = "Members"
 SECRETARIAT_GROUP = "Secretariat"
 
 _CACHE_ATTR = "_portal_audience"
+# The highest tier this request's session grants, whatever the account's groups say.
+_CAP_ATTR = "_portal_session_tier_cap"
 
 
 class Audience(models.TextChoices):
@@ -44,8 +51,36 @@ def audience_of(user):
         else:
             # Signed in but in no group (e.g. an account whose membership was withdrawn).
             tier = Audience.PUBLIC
+    cap = getattr(user, _CAP_ATTR, None)
+    if cap is not None and RANK[tier] > RANK[cap]:
+        tier = cap
     setattr(user, _CACHE_ATTR, tier)
     return tier
+
+
+def second_factor_passed(request):
+    """Whether this session's sign-in passed a second factor: allauth records each method a
+    sign-in (or a later re-authentication) used in the session."""
+    from allauth.account.authentication import get_authentication_records
+
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def settle_session_tier(request):
+    """Cap the request user's tier at what the session grants. Returns True when the account
+    is the secretariat's but this session has not passed the second factor: it then holds the
+    member tier until it does. A fixed number of queries (the groups, once)."""
+    from django.conf import settings
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not settings.MFA_REQUIRED_FOR_SECRETARIAT:
+        return False
+    if audience_of(user) != Audience.SECRETARIAT or second_factor_passed(request):
+        return False
+    setattr(user, _CAP_ATTR, Audience.MEMBERS)
+    forget_audience(user)
+    return True
 
 
 def forget_audience(user):

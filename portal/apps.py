@@ -21,10 +21,12 @@ class PortalConfig(AppConfig):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
         from portal import audit, search_records
+        from portal.accounts import signals as account_signals
         from portal.page_cache import connect_invalidation
         from search.registry import register
 
         connect_invalidation()
         audit.connect()
+        account_signals.connect()
         register(search_records.StandardPageRecordSource())
         search_records.connect()

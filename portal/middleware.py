@@ -9,16 +9,17 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.access import is_secretariat
+from portal.access import settle_session_tier
 
 LOGIN_TIME_KEY = "portal_login_time"
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -78,33 +79,57 @@ class MalformedRequestMiddleware:
         return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
-class SecretariatMFAMiddleware:
+class SecondFactorMiddleware:
     """
-    No admin page works for the secretariat until they have enrolled a second factor: every
-    /admin/ request is sent to the TOTP set-up page instead. (Between password and second factor
-    allauth itself keeps the user signed out, so nothing else is reachable then.)
+    The secretariat tier is a property of the session (portal.access.settle_session_tier): a
+    secretariat account signed in without passing its second factor holds the member tier. Such a
+    session is sent to the second-factor step (or to enrol an authenticator when it has none)
+    wherever the secretariat tier would be needed: every /admin/ page, and any page refused for
+    want of it. Runs right after allauth's middleware, before anything asks the policy.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.admin_prefix = "/admin/"
 
     def __call__(self, request):
-        if (
-            settings.MFA_REQUIRED_FOR_SECRETARIAT
-            and request.path.startswith(self.admin_prefix)
-            and request.user.is_authenticated
-            and is_secretariat(request.user)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
+        request.second_factor_pending = settle_session_tier(request)
+        if request.path.startswith("/admin/") and request.user.is_authenticated:
+            if request.second_factor_pending:
+                return self.second_factor_step(request)
+            if not request.user.has_perm("wagtailadmin.access_admin"):
+                # Wagtail would send a signed-in member to sign in, and allauth, seeing them
+                # signed in, straight back here: a redirect loop. They lack access, not a session.
+                raise PermissionDenied
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied) and getattr(
+            request, "second_factor_pending", False
         ):
+            return self.second_factor_step(request)
+        return None
+
+    @staticmethod
+    def second_factor_step(request):
+        has_totp = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+        if has_totp:
+            messages.info(
+                request,
+                _("Confirm it is you with your authenticator app to continue."),
+            )
+            target = reverse("mfa_reauthenticate")
+        else:
             messages.warning(
                 request,
-                _("The admin needs a second factor. Set up an authenticator app to continue."),
+                _(
+                    "The secretariat's work needs a second factor. Set up an authenticator app "
+                    "to continue."
+                ),
             )
-            return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+            target = reverse("mfa_activate_totp")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
 class SessionLifetimeMiddleware:

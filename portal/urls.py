@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
@@ -8,7 +8,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.accounts import views as account_views
-from portal.views import healthz, page_privacy_disabled, ping, to_allauth
+from portal.images import image_file
+from portal.views import healthz, page_passwords_disabled, page_privacy_disabled, ping, to_allauth
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,7 +17,15 @@ urlpatterns = [
     # The admin's own sign-in and password reset are replaced by allauth's (one door, with rate
     # limits and MFA); these paths come before Wagtail's so they win.
     path("admin/login/", to_allauth("account_login"), name="admin_login_redirect"),
-    path("admin/password_reset/", to_allauth("account_reset_password")),
+    # The whole of the admin's password reset (its confirm step would set a password too).
+    re_path(r"^admin/password_reset/", to_allauth("account_reset_password")),
+    # Wagtail's front-end sign-in (for its page privacy, which the Audience field replaces) would
+    # sign people in with a password alone: it leads to allauth's, and its password form is gone.
+    path("_util/login/", to_allauth("account_login", default_next="/")),
+    path(
+        "_util/authenticate_with_password/<int:restriction_id>/<int:page_id>/",
+        page_passwords_disabled,
+    ),
     path("admin/pages/<int:page_id>/privacy/", page_privacy_disabled),
     path("admin/", include(wagtailadmin_urls)),
     path(
@@ -35,6 +44,8 @@ urlpatterns = [
         name="choose_language",
     ),
     path("documents/", include(wagtaildocs_urls)),
+    # Image renditions, served only to those who may see a live page showing the image.
+    path("images/<int:image_id>/<int:rendition_id>/<str:filename>", image_file, name="image_file"),
     path("library/", include("library.urls")),
     path("meetings/", include("meetings.urls")),
     path("network/", include("network.urls")),

@@ -1,6 +1,7 @@
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,23 +18,32 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def to_allauth(url_name):
-    """Redirect a Wagtail admin account URL to allauth's, keeping a safe `next`."""
+def to_allauth(url_name, default_next="/admin/"):
+    """Redirect a Wagtail or Django account URL to allauth's, keeping a safe `next`.
+
+    Someone already signed in who is sent to sign in again lacks access, not a session: they get
+    a 403 (or, for a secretariat session short of its second factor, that step), never allauth's
+    sign-in page, which would send them straight back (a redirect loop)."""
 
     def view(request, *args, **kwargs):
+        if url_name == "account_login" and request.user.is_authenticated:
+            raise PermissionDenied
         target = reverse(url_name)
-        next_url = request.GET.get("next", "/admin/")
+        next_url = request.GET.get("next", default_next)
         if not url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            next_url = "/admin/"
+            next_url = default_next
         if url_name == "account_login":
-            from django.utils.http import urlencode
-
             target = f"{target}?{urlencode({'next': next_url})}"
         return HttpResponseRedirect(target)
 
     return view
+
+
+def page_passwords_disabled(request, **kwargs):
+    """Wagtail's page passwords are off with its page privacy (see below): nothing to sign in to."""
+    raise Http404
 
 
 def page_privacy_disabled(request, page_id):

@@ -37,7 +37,7 @@ def test_demo_secretariat_must_enrol_a_second_factor_where_mfa_is_required(clien
     client.post("/accounts/login/", {"login": SECRETARIAT_EMAIL, "password": "a demo password"})
     response = client.get("/admin/pages/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    assert response["Location"] == "/accounts/2fa/totp/activate/?next=%2Fadmin%2Fpages%2F"
 
 
 def test_seed_demo_is_idempotent_and_rerunning_sets_the_password():
