@@ -27,6 +27,10 @@ urlpatterns = [
         page_passwords_disabled,
     ),
     path("admin/pages/<int:page_id>/privacy/", page_privacy_disabled),
+    # Collection privacy too (with its document password form): the pages showing a document
+    # decide who may download it (library.downloads), nothing else.
+    path("admin/collections/<int:collection_id>/privacy/", page_privacy_disabled),
+    path("documents/authenticate_with_password/<int:restriction_id>/", page_passwords_disabled),
     path("admin/", include(wagtailadmin_urls)),
     path(
         "accounts/invitation/<str:token>/",

@@ -46,10 +46,11 @@ def page_passwords_disabled(request, **kwargs):
     raise Http404
 
 
-def page_privacy_disabled(request, page_id):
+def page_privacy_disabled(request, **kwargs):
     """
-    Wagtail's per-page privacy settings are replaced by each page's Audience field, so that one
-    policy (portal.access) decides what every page, listing, feed and search shows. The admin's
+    Wagtail's per-page (and per-collection) privacy settings are replaced by each page's Audience
+    field, so that one policy (portal.access) decides what every page, listing, feed, search and
+    download shows. The admin's
     privacy dialog explains that instead of creating a restriction the policy would not know.
     """
     from wagtail.admin.modal_workflow import render_modal_workflow

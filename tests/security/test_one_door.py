@@ -54,7 +54,7 @@ def authenticates(callback):
     function = inspect.unwrap(callback)
     source_module = getattr(function, "__module__", "") or ""
     return source_module == "django.contrib.auth.views" or (
-        source_module == "wagtail.views" and function.__name__ == "authenticate_with_password"
+        source_module.startswith("wagtail.") and function.__name__ == "authenticate_with_password"
     )
 
 
@@ -86,13 +86,19 @@ def test_the_walk_recognises_the_doors_wagtail_brings():
     """The check above would see Wagtail's front-end and admin sign-in views if they were routed."""
     from wagtail import urls as wagtail_urls
     from wagtail.admin.urls import password_reset
+    from wagtail.documents import urls as document_urls
 
-    routed = dict(walk(wagtail_urls.urlpatterns)) | dict(walk(password_reset.urlpatterns))
+    routed = (
+        dict(walk(wagtail_urls.urlpatterns))
+        | dict(walk(password_reset.urlpatterns))
+        | dict(walk(document_urls.urlpatterns))
+    )
     assert authenticates(routed["_util/login/"])
     assert authenticates(
         routed["_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/"]
     )
     assert authenticates(routed["confirm/<uidb64>/<token>/"])
+    assert authenticates(routed["authenticate_with_password/<int:restriction_id>/"])
 
 
 def test_wagtails_front_end_sign_in_signs_nobody_in():
@@ -108,6 +114,18 @@ def test_wagtails_front_end_sign_in_signs_nobody_in():
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/").status_code == 302
     assert Client().get("/_util/authenticate_with_password/1/2/").status_code == 404
+    assert Client().post("/documents/authenticate_with_password/1/").status_code == 404
+
+
+def test_collection_privacy_cannot_be_set_so_only_the_pages_decide_downloads():
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    client = Client()
+    client.force_login(UserFactory(secretariat=True))
+    root = Collection.get_first_root_node()
+    response = client.post(f"/admin/collections/{root.pk}/privacy/", {"restriction_type": "login"})
+    assert response.status_code == 200
+    assert not CollectionViewRestriction.objects.exists()
 
 
 def test_the_admins_password_reset_is_allauths_at_every_step():
