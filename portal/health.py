@@ -1,10 +1,15 @@
-"""Component checks for /healthz: each returns (ok, detail) and never raises."""
+"""Component checks for /healthz: each returns (ok, detail) and never raises. A failing
+component's detail (an exception's text: host names, ports, versions) goes to the server's log,
+one line each; the answer shows it to the secretariat only (see portal.views.healthz)."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 
 def check_database():
@@ -68,6 +73,9 @@ def run_checks():
             ok, detail = check()
         except Exception as exc:  # noqa: BLE001 - a broken check reports, never breaks /healthz
             ok, detail = False, f"{type(exc).__name__}: {exc}"[:200]
+        if not ok:
+            # One line, whatever the exception's text holds (psycopg's span several).
+            logger.warning("healthz: %s failing: %s", name, " ".join(str(detail).split()))
         results[name] = {
             "status": "ok" if ok else "error",
             "detail": detail,
@@ -75,3 +83,8 @@ def run_checks():
         }
     healthy = all(results[name]["status"] == "ok" for name in CRITICAL)
     return healthy, results
+
+
+def public_view(results):
+    """What anyone may be told: each component's name and status, nothing of its detail."""
+    return {name: {"status": result["status"]} for name, result in results.items()}

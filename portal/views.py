@@ -5,17 +5,30 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.health import run_checks
+from portal.access import is_secretariat
+from portal.health import public_view, run_checks
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the portal can serve; 503 naming the failing components when it cannot."""
+    """200 when the portal can serve; 503 naming the failing components when it cannot. Each
+    component's detail (timings, backends, the error's text) only for the secretariat; the
+    server's log has every failure's text."""
     healthy, components = run_checks()
     failing = [name for name, result in components.items() if result["status"] != "ok"]
+    if not _shows_health_details(request, components):
+        components = public_view(components)
     body = {"status": "ok" if healthy else "error", "failing": failing, "components": components}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _shows_health_details(request, components):
+    # Telling who asks reads the session and the user: only when the database and cache answer,
+    # so that a check never fails for asking.
+    if any(components[name]["status"] != "ok" for name in ("database", "cache")):
+        return False
+    return is_secretariat(request.user)
 
 
 def to_allauth(url_name, default_next="/admin/"):
