@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -152,11 +152,11 @@ def meeting_page_context(meeting, request):
         # language under the content generation; these querysets run only when they are not.
         record_key=shared_key("meeting-record", user, meeting.pk),
         agenda=meeting.agenda_items.select_related("presenter").prefetch_related(
-            "documents", "resources"
+            "documents", Prefetch("resources", queryset=_linked_resources())
         ),
         participants=meeting.participants.select_related("person", "person__organisation"),
         decisions=meeting.decisions.select_related("agenda_item").prefetch_related(
-            "adopted_resources"
+            Prefetch("adopted_resources", queryset=_linked_resources())
         ),
         action_points=actions,
         earlier_actions=earlier,
@@ -179,6 +179,15 @@ def meeting_page_context(meeting, request):
         today=timezone.localdate(),
     )
     return context
+
+
+def _linked_resources():
+    """Resource pages as the record links them: with their audience and live state, which the
+    template's link filter (`openable_by`) asks of each, in the same one query a plain page
+    prefetch costs. A chosen page that is not a resource drops out (fail closed)."""
+    from library.models import ResourcePage
+
+    return ResourcePage.objects.all()
 
 
 def _earlier_open_actions(meeting, user):

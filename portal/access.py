@@ -126,3 +126,43 @@ def audience_field(default=Audience.PUBLIC, **kwargs):
     return models.CharField(
         max_length=12, choices=Audience.choices, default=default, db_index=True, **kwargs
     )
+
+
+# ---------------------------------------------------------------------------------- links
+#
+# One link rule: a link to a page is rendered only for those who may open it, that is, the page
+# is live and addressed to an audience the viewer may see. Querysets say it with `.live()` and
+# `restrict_queryset` (e.g. `ResourcePage.objects.visible_to`); objects already fetched (a
+# prefetched relation, a foreign key) are filtered with `visible_pages`, which runs no query.
+#
+# A document link follows the audience the place showing it gives it (a meeting paper's own
+# audience, the record's, the resource page's): that is one of the audiences whose lowest the
+# download rule (library.downloads.download_audience) takes, so whoever is shown the link may
+# download the file, without a download lookup per document in a list.
+
+
+def link_audience(page):
+    """The audience a link to `page` is addressed to: its own, public for page types that have
+    none (the home page, the library's index), and the most restricted when it cannot be told
+    without a query (a bare Page row of a type that has one): fail closed, never open."""
+    audience = getattr(page, "audience", None)
+    if audience is not None:
+        return audience
+    specific_class = page.specific_class
+    if specific_class is None or any(
+        field.name == "audience" for field in specific_class._meta.concrete_fields
+    ):
+        return Audience.SECRETARIAT
+    return Audience.PUBLIC
+
+
+def may_open(user, page):
+    """Whether a link to `page` may be rendered for `user`: live, and visible to them. No query
+    (the page type's content type is cached by Django)."""
+    return page is not None and page.live and can_see(user, link_audience(page))
+
+
+def visible_pages(pages, user):
+    """The pages of `pages` (e.g. a prefetched relation's `.all()`) a link may be rendered to for
+    `user`, in their order. No query of its own."""
+    return [page for page in pages if may_open(user, page)]

@@ -1,13 +1,15 @@
 """
 Template tags of the portal's page frame: main navigation with the current section marked,
-breadcrumbs and file-type labels. None of them runs a query except the breadcrumbs of a Wagtail
-page (one, for its ancestors).
+breadcrumbs, file-type labels, and the link filter every list of page links goes through. None
+of them runs a query except the breadcrumbs of a Wagtail page (one, for its ancestors).
 """
 
 from pathlib import PurePosixPath
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+from portal.access import visible_pages
 
 register = template.Library()
 
@@ -72,3 +74,10 @@ def file_type(document):
     """A document's type as a short label from its file name: "PDF", "DOCX"; "" if none."""
     name = getattr(getattr(document, "file", None), "name", "") or str(document or "")
     return PurePosixPath(name).suffix.lstrip(".").upper()
+
+
+@register.filter
+def openable_by(pages, user):
+    """The pages a link may be rendered to for `user` (live, and visible to them), in order:
+    `{% for resource in item.resources.all|openable_by:user %}`. See portal.access.visible_pages."""
+    return visible_pages(pages, user)
