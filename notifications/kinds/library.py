@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from library.models import ResourcePage, ResourceType
-from portal.access import can_see
+from portal.access import may_open
 
 from ..messages import Message, builder, event_ids, subscription_of
 from ..models import Delivery, Frequency, Subscription
@@ -54,8 +54,8 @@ def guidance_key(resource, revision_id):
 def guidance(delivery, recipient):
     from ..sending import absolute_url
 
-    resource = ResourcePage.objects.live().filter(pk=event_ids(delivery)[1]).first()
-    if resource is None or not can_see(recipient, resource.audience):
+    resource = ResourcePage.objects.filter(pk=event_ids(delivery)[1]).first()
+    if not may_open(recipient, resource):
         return None
     subscription = subscription_of(recipient)
     if subscription.frequency != Frequency.IMMEDIATE or not matches(

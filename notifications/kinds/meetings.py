@@ -13,7 +13,7 @@ from meetings.calendars import build_calendar
 from meetings.models import ActionPoint, MeetingPage, Participant, Registration
 from meetings.views import ActionOwnership
 from network.models import Mandate
-from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP, can_see
+from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP, may_open
 
 from ..messages import Message, builder, event_ids, subscription_of
 from ..models import Delivery
@@ -87,8 +87,8 @@ class _AbsoluteURLs:
 def _meeting_for(delivery, recipient):
     """The live meeting a message is about, if the recipient may see it and wants such news."""
     meeting_id = event_ids(delivery)[1]
-    meeting = MeetingPage.objects.live().filter(pk=meeting_id).first()
-    if meeting is None or not can_see(recipient, meeting.audience):
+    meeting = MeetingPage.objects.filter(pk=meeting_id).first()
+    if not may_open(recipient, meeting):
         return None
     if not subscription_of(recipient).meetings:
         return None
