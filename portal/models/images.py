@@ -1,4 +1,7 @@
+import posixpath
+
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
@@ -18,7 +21,19 @@ class PortalImage(AbstractImage):
 
 
 class PortalRendition(AbstractRendition):
+    """A size or crop of an image. Its URL is the portal's image view, never the file's place
+    under MEDIA_ROOT: who may fetch an image depends on where it is shown (see portal.images)."""
+
     image = models.ForeignKey(PortalImage, on_delete=models.CASCADE, related_name="renditions")
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+    @property
+    def url(self):
+        # Wagtail stands an unsaved rendition in for an image whose file is missing: its URL
+        # answers 404, a broken image rather than a broken page.
+        return reverse(
+            "image_file",
+            args=[self.image_id, self.pk or 0, posixpath.basename(self.file.name) or "missing"],
+        )
