@@ -41,3 +41,11 @@ def register_portal_log_actions(actions):
     actions.register_action("portal.invitation.accept", _("Accept"), _("Invitation accepted"))
     for action, (label, message) in audit.ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_rich_text_features", order=1)
+def links_follow_the_link_rule(features):
+    """After Wagtail's own (order 0): page links in rich text ask the policy."""
+    from portal.richtext import PolicyPageLinkHandler
+
+    features.register_link_type(PolicyPageLinkHandler)

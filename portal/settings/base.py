@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "portal.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SecondFactorMiddleware",
+    "portal.richtext.RichTextViewerMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -134,6 +134,27 @@ def meeting_documents(users):
     return meeting.url, {name: document.url for name, document in documents.items()}
 
 
+def rich_text_links(pages):
+    """Rich text linking each target with words that name none of them: only the address can
+    tell who is shown the link."""
+    return "".join(
+        f'<p>See <a linktype="page" id="{page.pk}">reference {number}</a>.</p>'
+        for number, page in enumerate(pages.values())
+    )
+
+
+def links_in_the_minutes(users):
+    resources = linked_resources()
+    meeting = make_meeting(title=f"Meeting {PLACE}", minutes=rich_text_links(resources))
+    return meeting.url, addresses(resources)
+
+
+def links_in_a_resource_body(users):
+    resources = linked_resources()
+    page = library.resource(f"Guide {PLACE}", body=[("paragraph", rich_text_links(resources))])
+    return page.url, addresses(resources)
+
+
 def related_resources(users):
     resources = linked_resources()
     page = library.resource(f"Guide {PLACE}", related=list(resources.values()))
@@ -234,6 +255,8 @@ PLACES = {
     "meeting record: agenda item resources": Place(agenda_item_resources, RECORD),
     "meeting record: decision adopted resources": Place(decision_adopted_resources, RECORD),
     "meeting page: documents by audience": Place(meeting_documents, EVERYTHING_ALLOWED),
+    "meeting record: links in the minutes": Place(links_in_the_minutes, RECORD),
+    "resource page: links in the body": Place(links_in_a_resource_body, EVERYTHING_ALLOWED),
     "resource page: related resources": Place(related_resources, EVERYTHING_ALLOWED),
     # One banner: the newest live edition the tier may see.
     "resource page: superseded by": Place(
