@@ -1,64 +1,31 @@
 """
-Who may download a document: whoever may view at least one live page that uses it, the
-secretariat always, nobody else. The collection an editor filed a document in plays no part:
-the pages that show it decide. Resource attachments are read directly; any other page (a
-meeting, a standard page linking the file) is found through Wagtail's reference index.
+Who may download a document: whoever may view at least one live place that shows it, the
+secretariat always, nobody else (portal.usage, the rule documents share with images). Each page
+type says which audience a document has on it (`audiences_at`): a meeting paper its own, the
+meeting's minutes and agenda the record's (members-only at least), a resource's attachment the
+resource's. The collection an editor filed a document in plays no part, nor the order hooks run
+in: there is one `before_serve_document` hook (library.wagtail_hooks).
 
-A page that shows documents to different audiences (e.g. a meeting whose papers are members-only
-but whose report is public) may define `document_audience(document) -> audience or None`; other
-pages show what they link to their own `audience` (public when they have none).
+A resource's attachments are read directly, as well as through the reference index, so that a
+file attached at publishing counts before the index has caught up.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
-from wagtail.models import Page, ReferenceIndex
-
-from portal.access import RANK, Audience, can_see, is_secretariat
+from portal.usage import usage_audience
 
 
 def download_audience(document):
-    """The lowest audience among the live pages that use `document`, or None when no live page
-    does. A fixed number of queries."""
+    """The lowest audience among the live places that show `document`, or None when no live
+    page does. A fixed number of queries (see portal.usage)."""
     from library.models import ResourceAttachment
 
-    audiences = set(
-        ResourceAttachment.objects.filter(document=document, page__live=True).values_list(
-            "page__audience", flat=True
-        )
+    attachments = ResourceAttachment.objects.filter(document=document).values_list(
+        "page_id", "page__audience"
     )
-    if Audience.PUBLIC not in audiences:
-        page_type = ContentType.objects.get_for_model(Page)
-        page_ids = {
-            int(object_id)
-            for object_id in ReferenceIndex.get_references_to(document)
-            .filter(base_content_type=page_type)
-            .values_list("object_id", flat=True)
-        }
-        for page in Page.objects.live().filter(pk__in=page_ids).specific(defer=False):
-            audiences.add(_page_audience(page, document))
-    audiences.discard(None)
-    if not audiences:
-        return None
-    return min(audiences, key=lambda audience: RANK.get(str(audience), 99))
-
-
-def _page_audience(page, document):
-    if hasattr(page, "document_audience"):
-        return page.document_audience(document)
-    if page.get_view_restrictions().exists():
-        # Wagtail's own privacy settings: only the secretariat, never guessed wider.
-        return Audience.SECRETARIAT
-    return getattr(page, "audience", Audience.PUBLIC)
-
-
-def may_download(user, audience):
-    """Whether `user` may download a document whose `download_audience` is `audience`."""
-    if is_secretariat(user):
-        return True
-    return audience is not None and can_see(user, audience)
+    return usage_audience(document, direct_uses=dict(attachments))
 
 
 def restricted_download(document):

@@ -32,9 +32,11 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from meetings.admin_forms import MeetingPageForm
+from meetings.models.record import AgendaItem, MeetingDocument
 from portal.access import RANK, Audience, can_see, restrict_queryset
 from portal.page_cache import CachedIds, form_state, shared_key
 from portal.pages import AudiencePageMixin
+from portal.usage import lowest, strictest
 
 PAGE_SIZE = 20
 
@@ -420,6 +422,56 @@ class MeetingPage(AudiencePageMixin, Page):
 
     def can_see_record(self, user):
         return can_see(user, self.record_audience)
+
+    # Where a meeting shows a file to the meeting's own audience; everything else is the record.
+    PUBLIC_PARTS = ("public_summary",)
+
+    @classmethod
+    def audiences_at(cls, obj, paths_by_page):
+        """The audience a document or image has on each meeting that shows it (see portal.usage):
+        a paper of the meeting (MeetingDocument) its own audience, never below the meeting's; the
+        public summary the meeting's audience; anything else (minutes, agenda papers, any field
+        added later) the record's, members-only at least. Agenda papers are read directly: the
+        reference index does not follow their ParentalManyToManyField. At most three queries."""
+        paths_by_page = {page_id: list(paths) for page_id, paths in paths_by_page.items()}
+        if isinstance(obj, MeetingDocument.document.field.related_model):
+            agenda_meetings = AgendaItem.documents.through.objects.filter(
+                librarydocument=obj
+            ).values_list("agendaitem__meeting_id", flat=True)
+            for meeting_id in agenda_meetings:
+                paths_by_page.setdefault(meeting_id, []).append("agenda_items")
+        if not paths_by_page:
+            return {}
+        paper_ids = {
+            int(path.split(".")[1])
+            for paths in paths_by_page.values()
+            for path in paths
+            if path.startswith("documents.")
+        }
+        papers = {}
+        if paper_ids:
+            # Filtered by the document too: a reference index row not yet rebuilt may name a
+            # paper whose document has since been replaced.
+            papers = dict(
+                MeetingDocument.objects.filter(pk__in=paper_ids, document_id=obj.pk).values_list(
+                    "pk", "audience"
+                )
+            )
+        audiences = {}
+        for meeting in cls.objects.filter(pk__in=paths_by_page).only("audience"):
+            found = []
+            for path in paths_by_page[meeting.pk]:
+                field = path.split(".")[0]
+                if field == "documents":
+                    paper = papers.get(int(path.split(".")[1]))
+                    if paper is not None:
+                        found.append(strictest(paper, meeting.audience))
+                elif field in cls.PUBLIC_PARTS:
+                    found.append(meeting.audience)
+                else:
+                    found.append(meeting.record_audience)
+            audiences[meeting.pk] = lowest(found)
+        return audiences
 
     @cached_property
     def _stored_minutes(self):

@@ -119,3 +119,73 @@ def test_a_document_linked_from_a_public_standard_page_is_public(client, home_pa
     home_page.add_child(instance=page)
     page.save_revision().publish()
     assert download(client, doc).status_code == 200
+
+
+def test_one_download_hook_decides_for_every_document():
+    """Wagtail serves the answer of the first `before_serve_document` hook that gives one: a
+    second hook could only widen or narrow the policy depending on the order apps load."""
+    from wagtail import hooks
+
+    from library.wagtail_hooks import guard_document_download
+
+    assert hooks.get_hooks("before_serve_document") == [guard_document_download]
+
+
+def test_a_collections_privacy_setting_does_not_narrow_access_either(client, public_doc):
+    """The pages showing a document decide, not the collection it is filed in: a restriction
+    left on a collection (its admin dialog is switched off) neither hides a public document nor
+    asks for a collection password."""
+    from wagtail.models import CollectionViewRestriction
+
+    CollectionViewRestriction.objects.create(
+        collection=public_doc.collection, restriction_type="password", password="open sesame"
+    )
+    response = download(client, public_doc)
+    assert response.status_code == 200
+    assert response.body == b"public guidance text"
+
+
+def test_a_page_under_a_privacy_restriction_counts_for_the_secretariat_only(
+    client, member_client, home_page, library
+):
+    from wagtail.models import PageViewRestriction
+
+    from portal.models import StandardPage
+
+    doc = document("restricted.txt", b"restricted text")
+    page = StandardPage(
+        title="Private corner",
+        slug="private-corner",
+        live=False,
+        body=[("paragraph", f'<p><a linktype="document" id="{doc.pk}">file</a></p>')],
+    )
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    PageViewRestriction.objects.create(page=home_page, restriction_type="login")
+    assert download(Client(), doc).status_code == 302
+    assert download(member_client, doc).status_code == 403
+
+
+@pytest.mark.parametrize("uses", [1, 3])
+def test_a_download_costs_the_same_queries_however_many_places_show_the_document(
+    home_page, library, uses, django_assert_num_queries
+):
+    from meetings.models import AgendaItem, MeetingDocument
+    from tests.meetings.factories import make_meeting
+
+    doc = document("busy.txt", b"busy text")
+    link = f'<a linktype="document" id="{doc.pk}">file</a>'
+    for _ in range(uses):
+        resource(attachments=[doc], audience="members", body=[("paragraph", f"<p>{link}</p>")])
+        make_meeting(
+            minutes=f"<p>{link}</p>",
+            children={
+                "documents": [MeetingDocument(document=doc, audience="secretariat")],
+                "agenda_items": [AgendaItem(title="Item", documents=[doc])],
+            },
+        )
+    anonymous = Client()
+    # The document, the attachments, the references, the resources' audiences, the agenda
+    # papers, the meetings' papers and audiences, the live pages, their privacy restrictions.
+    with django_assert_num_queries(9):
+        assert download(anonymous, doc).status_code == 302
