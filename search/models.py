@@ -4,7 +4,10 @@ Full-text structures live beside it: an FTS5 table on SQLite, a weighted tsvecto
 BM25 postings table on PostgreSQL (created in migrations, per database vendor).
 """
 
+import uuid
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Bit per tier, so that "visible to this tier" is one indexable test inside every query.
@@ -141,3 +144,34 @@ class ZeroResultQuery(models.Model):
 
     def __str__(self):
         return f"{self.query} ({self.day}: {self.count})"
+
+
+class PendingIndexWrite(models.Model):
+    """An object whose records a search backend may not hold as its source says they are now:
+    written when a write to the cluster fails, or is skipped while the cluster is known to be
+    down. The database backend is written first, always, so it is never behind; searches use it
+    while the cluster has any pending write, and `search.pending.replay()` (after the next
+    successful write, and on a schedule) re-reads each object's source and writes the cluster.
+
+    One row per backend and object: recording again gives it a new `token`, so a replay that
+    read the object before deletes its row only when nobody recorded it again meanwhile. The row
+    says what to redo, not how (the source says that when it is replayed), which is what an
+    outbox of indexing intent, written in the changing transaction, will also need."""
+
+    backend = models.CharField(max_length=32, help_text=_("The backend the write has not reached."))
+    source = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    token = models.UUIDField(default=uuid.uuid4)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0, help_text=_("Failed replays."))
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["backend", "source", "object_id"], name="search_pending_write_object"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.backend}: {self.source}:{self.object_id}"

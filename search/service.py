@@ -125,9 +125,20 @@ def _es_failed(exc):
     logger.warning("Elasticsearch unavailable, using the database backend: %s", exc)
 
 
+def _es_recovered():
+    global _es_down_until
+    _es_down_until = 0.0
+
+
 def active_backend():
+    """Elasticsearch when configured, answering, and holding every write; else the database
+    backend, which every write reaches first. While writes wait for the cluster
+    (search.pending), what it holds may be stale (a resource made members-only meanwhile):
+    searches read the database until the replay has caught it up."""
+    from search import pending
+
     es = elasticsearch_backend()
-    if es is not None and _es_available():
+    if es is not None and _es_available() and not pending.exist(es.name):
         return es
     return database_backend()
 
@@ -149,31 +160,51 @@ def replace_records(source_name, object_id, records):
     """Store `records` as the complete set for one object (removing any others it had)."""
     records = list(records)
     database_backend().replace(source_name, object_id, records)
-    es = elasticsearch_backend()
-    if es is not None and _es_available():
-        try:
-            es.replace(source_name, object_id, records)
-        except Exception as exc:  # noqa: BLE001 - the database copy is current; `search_index update` catches the cluster up
-            _es_failed(exc)
+    _write_cluster(
+        lambda es: es.replace(source_name, object_id, records), [(source_name, object_id)]
+    )
 
 
 def add_records(records):
     """Store new records (of objects the index does not hold yet) in bulk."""
     records = list(records)
     database_backend().bulk_add(records)
+    _write_cluster(
+        lambda es: es.bulk_add(records), [(record.source, record.object_id) for record in records]
+    )
+
+
+def _write_cluster(write, objects):
+    """Write to the cluster when one is configured; when it is down (or known to be), note the
+    objects in search.pending, in the caller's transaction like the database copy, to be
+    replayed. A write that succeeds while others wait schedules their replay."""
+    from search import pending
+
     es = elasticsearch_backend()
-    if es is not None and _es_available():
-        try:
-            es.bulk_add(records)
-        except Exception as exc:  # noqa: BLE001 - the database copy is current; `search_index update` catches the cluster up
-            _es_failed(exc)
+    if es is None or not objects:
+        return
+    if not _es_available():
+        pending.record(es.name, objects)
+        return
+    try:
+        write(es)
+    except Exception as exc:  # noqa: BLE001 - any cluster failure: the write waits in the database
+        _es_failed(exc)
+        pending.record(es.name, objects, error=exc)
+        return
+    if pending.exist(es.name):
+        pending.schedule_replay()
 
 
 def backend_status():
     """(ok, detail) for /healthz."""
+    from search import pending
+
     es = elasticsearch_backend()
     if es is not None:
         ok, detail = es.status()
+        if ok and pending.exist(es.name):
+            return True, f"database until the cluster catches up; {detail}"
         if ok:
             return True, detail
         return True, f"database fallback; {detail}"

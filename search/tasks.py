@@ -1,7 +1,11 @@
+import logging
+
 from celery import shared_task
 
 from search import service
 from search.registry import get_source
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -20,3 +24,32 @@ def index_object(source_name, object_id):
 )
 def remove_object(source_name, object_id):
     service.replace_records(source_name, object_id, [])
+
+
+@shared_task(ignore_result=True)
+def replay_pending_writes():
+    """Write to the cluster what it missed while it was down (search.pending); scheduled every
+    minute and after a write that succeeds while others wait. Stops at the first failure."""
+    from search import pending
+
+    result = pending.replay()
+    if result.written or result.error:
+        logger.info(
+            "Replayed %d pending index writes; %d left%s",
+            result.written, result.remaining, f" ({result.error})" if result.error else "",
+        )  # fmt: skip
+
+
+@shared_task(ignore_result=True)
+def update_index():
+    """`search_index update` on a schedule: replays pending writes, then finds and repairs
+    drift between the sources and every backend (missing, stale and orphaned records)."""
+    from search import reindex
+
+    drift = reindex.update()
+    if drift.total or drift.unreachable:
+        logger.warning(
+            "Search index repaired: %d missing, %d stale, %d orphaned records%s",
+            len(drift.missing), len(drift.stale), len(drift.orphaned),
+            f"; unreachable: {', '.join(drift.unreachable)}" if drift.unreachable else "",
+        )  # fmt: skip

@@ -286,6 +286,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    # Search: writes the cluster missed while down are replayed (one query when there are none);
+    # `search_index update` repairs any other drift between the sources and the index.
+    "search-replay-pending-writes": {"task": "search.tasks.replay_pending_writes", "schedule": 60},
+    "search-index-update": {
+        "task": "search.tasks.update_index",
+        "schedule": env_int("SEARCH_INDEX_UPDATE_SECONDS", 60 * 60),
+    },
     # Notification tasks claim each message once per recipient and event (notifications.Delivery),
     # so they run often and a repeated firing sends nothing twice; the weekly digest goes out in
     # the first hour of each ISO week.

@@ -243,6 +243,11 @@ class ElasticsearchBackend:
         if actions:
             helpers.bulk(self.client, actions, refresh=self.refresh)
 
+    def make_visible(self):
+        """Make every write so far visible to searches (an index refresh): a replay does so
+        before searches come back to the cluster."""
+        self.client.indices.refresh(index=self.alias)
+
     # ------------------------------------------------------------ reading
 
     def search(self, parsed, tier, filters, sort, offset, limit):

@@ -40,14 +40,28 @@ class Command(BaseCommand):
         if action == "check":
             if drift.total:
                 raise CommandError(f"The index has drifted: {drift.total} records differ.")
+            if drift.unreachable:
+                raise CommandError(f"Could not read {', '.join(drift.unreachable)}.")
             self.stdout.write(self.style.SUCCESS("The index matches the database."))
             return
         reindex.update(drift, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(f"Repaired {len(drift.objects)} objects ({drift.total} records).")
         )
+        if drift.replayed:
+            self.stdout.write(f"Replayed {drift.replayed} writes the cluster had missed.")
+        if drift.pending:
+            # The database is repaired and searches use it; the cluster catches up on its own.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{drift.pending} writes wait for the cluster, which could not be reached; "
+                    "searches use the database until they are replayed."
+                )
+            )
 
     def _report(self, drift):
+        for name in drift.unreachable:
+            self.stdout.write(f"{name}: unreachable, not compared")
         for label, keys in (
             ("missing", drift.missing),
             ("stale", drift.stale),
