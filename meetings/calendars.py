@@ -57,7 +57,8 @@ def build_calendar(meetings, request, name, can_see_record):
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    # Often a meeting's title: one line, as icalendar does not escape this property's breaks.
+    calendar.add("x-wr-calname", " ".join(str(name).split()))
     first = last = date.today()
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, request, can_see_record(meeting)))

@@ -24,6 +24,11 @@ class Message:
     # (filename, content, mimetype) triples.
     attachments: list = field(default_factory=list)
 
+    def __post_init__(self):
+        # Subjects quote titles, which may hold line breaks (pasted, imported); a header cannot
+        # (Django refuses to send it). One line, in the language active while building.
+        self.subject = " ".join(str(self.subject).split())
+
 
 def builder(kind):
     """Register the builder of `kind` messages: f(delivery, recipient) -> Message or None."""
