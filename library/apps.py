@@ -9,11 +9,12 @@ class LibraryConfig(AppConfig):
     def ready(self):
         from library import signals  # noqa: F401  (connects the receivers)
         from library.providers import latest_guidance, referral_guidance
-        from library.search_records import ResourceRecordSource
+        from library.search_records import ResourceRecordSource, resources_showing
         from network.referral import register_referral_resources
         from portal.home import register_home_section
-        from search.registry import register
+        from search.registry import register, register_document_lookup
 
         register(ResourceRecordSource())
+        register_document_lookup(resources_showing)
         register_home_section(latest_guidance)
         register_referral_resources(referral_guidance)

@@ -165,3 +165,16 @@ class ResourceRecordSource(RecordSource):
                 facets=facets,
             )
         ]
+
+
+def resources_showing(document_ids):
+    """(source name, page id) of every resource attaching one of these documents: their records
+    carry its text (registered with search in LibraryConfig.ready())."""
+    from library.models import ResourceAttachment
+
+    page_ids = (
+        ResourceAttachment.objects.filter(document_id__in=list(document_ids))
+        .values_list("page_id", flat=True)
+        .distinct()
+    )
+    return [(SOURCE_NAME, page_id) for page_id in page_ids]

@@ -20,8 +20,8 @@ SOFT_TIME_LIMIT = extraction.DEFAULTS["LIBRARY_EXTRACTION_MAX_SECONDS"] + 60
 
 @shared_task(ignore_result=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=SOFT_TIME_LIMIT + 30)
 def extract_document_text(document_id):
-    """Extract the text of one document, record the outcome on it, and re-index the resources
-    that attach it. Idempotent; a missing document is not an error; a file replaced meanwhile
+    """Extract the text of one document, record the outcome on it, and re-index every record
+    that shows it. Idempotent; a missing document is not an error; a file replaced meanwhile
     is left for the task its replacement enqueued."""
     from library.models import LibraryDocument
 
@@ -62,7 +62,7 @@ def extract_document_text(document_id):
         extracted_at=timezone.now(), **outcome
     )
     if updated:
-        reindex_resources_using(document_id)
+        reindex_records_showing(document_id)
 
 
 def _read(document):
@@ -80,16 +80,9 @@ def _read(document):
         return handle.read(max_bytes + 1)
 
 
-def reindex_resources_using(document_id):
-    """Ask search to rebuild the records of every resource that attaches the document."""
-    from library.models import ResourceAttachment
-    from library.search_records import SOURCE_NAME
-    from search.indexing import enqueue_index
+def reindex_records_showing(document_id):
+    """Ask search to rebuild the records of every object that shows the document (resources
+    attaching it, meetings listing it...: each app registers its lookup with search)."""
+    from search.indexing import enqueue_objects_showing
 
-    page_ids = (
-        ResourceAttachment.objects.filter(document_id=document_id)
-        .values_list("page_id", flat=True)
-        .distinct()
-    )
-    for page_id in page_ids:
-        enqueue_index(SOURCE_NAME, page_id)
+    return enqueue_objects_showing([document_id])

@@ -9,11 +9,12 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from meetings import signals  # noqa: F401  (connects the receivers)
         from meetings.home import my_meetings, my_open_action_points, upcoming_meetings_section
-        from meetings.search_records import MeetingRecordSource
+        from meetings.search_records import MeetingRecordSource, meetings_showing
         from portal.home import register_dashboard_section, register_home_section
-        from search.registry import register
+        from search.registry import register, register_document_lookup
 
         register(MeetingRecordSource())
+        register_document_lookup(meetings_showing)
         register_home_section(upcoming_meetings_section)
         register_dashboard_section(my_open_action_points)
         register_dashboard_section(my_meetings)

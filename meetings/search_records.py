@@ -8,6 +8,7 @@ addressed to members (or the secretariat) has only the cumulative record, for th
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
+from library.models import LibraryDocument
 from meetings.models import ActionPoint, AgendaItem, MeetingDocument, MeetingPage
 from portal.access import RANK, Audience
 from search.records import SearchRecord, tiers_from
@@ -29,7 +30,12 @@ class MeetingRecordSource(RecordSource):
         # (a rebuild's chunk of meetings has more presenters than that).
         return MeetingPage.objects.select_related("host_country", "series").prefetch_related(
             "organisers",
-            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.select_related("presenter").prefetch_related(
+                    Prefetch("documents", queryset=LibraryDocument.objects.only("extracted_text"))
+                ),
+            ),
             "decisions",
             Prefetch(
                 "action_points",
@@ -86,13 +92,18 @@ class MeetingRecordSource(RecordSource):
                 )
             )
         record_audience = meeting.record_audience
-        # Documents addressed above the record's tier stay out of its attachment text.
+        # Documents addressed above the record's tier stay out of its attachment text; an
+        # agenda item's papers belong to the record (and are served with its audience).
         readable = visible_audiences_for(record_audience)
-        attachments = "\n\n".join(
-            item.document.extracted_text
+        texts = {
+            item.document_id: item.document.extracted_text
             for item in meeting.documents.all()
-            if item.audience in readable and item.document.extracted_text
-        )
+            if item.audience in readable
+        }
+        for agenda_item in meeting.agenda_items.all():
+            for document in agenda_item.documents.all():
+                texts.setdefault(document.pk, document.extracted_text)
+        attachments = "\n\n".join(text for text in texts.values() if text)
         records.append(
             SearchRecord(
                 key=f"{SOURCE_NAME}:{meeting.pk}:{record_audience}",
@@ -118,6 +129,20 @@ class MeetingRecordSource(RecordSource):
             for action in meeting.action_points.all()
         )
         return "\n".join(part for part in parts if part)
+
+
+def meetings_showing(document_ids):
+    """(source name, meeting id) of every meeting whose record includes one of these
+    documents' text: as a meeting document or an agenda item's paper (registered with search
+    in MeetingsConfig.ready())."""
+    document_ids = list(document_ids)
+    listed = MeetingDocument.objects.filter(document_id__in=document_ids).values_list(
+        "meeting_id", flat=True
+    )
+    on_agenda = AgendaItem.documents.through.objects.filter(
+        librarydocument_id__in=document_ids
+    ).values_list("agendaitem__meeting_id", flat=True)
+    return [(SOURCE_NAME, meeting_id) for meeting_id in {*listed, *on_agenda}]
 
 
 def visible_audiences_for(tier):

@@ -40,6 +40,17 @@ def enqueue_removal(source_name, object_id):
     transaction.on_commit(lambda: remove_object.delay(source_name, object_id))
 
 
+def enqueue_objects_showing(document_ids):
+    """Re-index, after commit, every object whose records include one of these documents'
+    text (as each app's registered lookup finds them): their text changed."""
+    from search.registry import objects_showing_documents
+
+    objects = objects_showing_documents(document_ids)
+    for source_name, object_id in objects:
+        enqueue_index(source_name, object_id)
+    return objects
+
+
 class IndexBatch:
     """The objects noted during a `deferred_indexing()` block: {source: {object_id: index?}}
     (the last request for an object wins)."""

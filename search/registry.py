@@ -1,6 +1,7 @@
 """
 Where apps tell the search service about their objects. Each domain app registers one
-`RecordSource` per kind of object in its AppConfig.ready(); `search` never imports a domain app.
+`RecordSource` per kind of object in its AppConfig.ready(), and, when its records include the
+text of documents, a lookup from documents to those objects; `search` never imports a domain app.
 """
 
 from abc import ABC, abstractmethod
@@ -57,3 +58,25 @@ def get_source(name):
 
 def all_sources():
     return list(_sources.values())
+
+
+_document_lookups = []
+
+
+def register_document_lookup(lookup):
+    """`lookup(document_ids)` -> (source name, object id) of every object whose records include
+    the text of one of these documents (a resource attaching it, a meeting showing it). When a
+    document's text changes, each of them is re-indexed."""
+    if lookup not in _document_lookups:
+        _document_lookups.append(lookup)
+    return lookup
+
+
+def objects_showing_documents(document_ids):
+    """The (source name, object id) pairs every registered lookup finds, sorted, once each
+    (a query or two per app, not per object)."""
+    document_ids = list(document_ids)
+    found = set()
+    for lookup in _document_lookups:
+        found.update((source, str(object_id)) for source, object_id in lookup(document_ids))
+    return sorted(found)
