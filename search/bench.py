@@ -262,6 +262,7 @@ def _run(command, quick, documents, queries, qrels):
                        "ms", target="<=50" if size == 100_000 else None,
                        backend=backend)  # fmt: skip
     bad_input(command, backend, label)
+    zero_result(command, backend, label)
 
 
 # The bad-input list of the search issue: each must be answered (400 or results) within a second.
@@ -293,4 +294,53 @@ def bad_input(command, backend, label):
             statuses.add(response.status_code)
     command.figure(f"search.scale.{label}.bad_input_slowest", round(slowest * 1000, 1), "ms",
                    target="<1000", statuses="/".join(map(str, sorted(statuses))),
+                   backend=backend)  # fmt: skip
+
+
+def vocabulary_stress(count, seed=16):
+    """`count` members-only records, each of 100 distinct made-up words beginning "st" (with
+    them the letter's vocabulary passes its cap and the "st" window is as full as it can be),
+    and the first word of each."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible corpus, not a secret
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    records, first_words = [], []
+    for n in range(count):
+        words = ["st" + "".join(rng.choice(letters) for _ in range(10)) for _ in range(100)]
+        first_words.append(words[0])
+        records.append(
+            SearchRecord(
+                key=f"bench.vocabulary:{n}:members",
+                kind="resource",
+                title=f"Vocabulary {n}",
+                url=f"/bench/vocabulary/{n}/",
+                audiences=tiers_from("members"),
+                source="bench.vocabulary",
+                object_id=str(n),
+                body=" ".join(words),
+                language="en",
+            )
+        )
+    return records, first_words
+
+
+def zero_result(command, backend, label):
+    """The slowest zero-result search: four words, each one letter off a members-only word of
+    the fullest prefix window, searched anonymously. Each word is compared with a full window
+    of the vocabulary and its closest term is verified by a search that finds nothing the
+    visitor may see, so "did you mean" does all the work it can. The first request follows a
+    write (a new index generation: the vocabulary is read again), the others find it cached."""
+    records, words = vocabulary_stress(200)
+    service.add_records(records)
+    query = " ".join(word[:-1] + ("a" if word[-1] != "a" else "b") for word in words[:4])
+    client = Client()
+    timings = []
+    for _ in range(6):
+        started = time.perf_counter()
+        response = client.get("/api/search/", {"q": query})
+        timings.append((time.perf_counter() - started) * 1000)
+    payload = response.json()
+    command.figure(f"search.scale.{label}.zero_result_slowest", round(max(timings), 1), "ms",
+                   target="<250", cold=round(timings[0], 1),
+                   warm_p50=round(statistics.median(timings[1:]), 1),
+                   total=payload["total"], suggestion=bool(payload.get("suggestion")),
                    backend=backend)  # fmt: skip

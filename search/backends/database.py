@@ -16,6 +16,7 @@ the record's audiences, and on SQLite also a token of its `tiers` column in the 
 
 import difflib
 import json
+import uuid
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -104,6 +105,77 @@ PG_INSERT_FACETS = (
 )
 CONFIGS_CACHE_KEY = "search:pg-configs"
 FACET_DEPTH = 300
+# "Did you mean": the terms of a letter kept (the most frequent), the longest term considered,
+# the candidates scored per word, and how long a vocabulary stays cached (a write starts a new
+# generation, so this only bounds memory).
+VOCABULARY_CAP = 10_000
+MAX_TERM = 40
+WINDOW_CAP = 2_000
+VOCABULARY_SECONDS = 60 * 60
+GENERATION_KEY = "search:generation"
+TIER_TOKENS = {"tiernone", *(f"tier{tier}" for tier in TIERS)}
+
+
+def generation():
+    """The database index's generation: a token that changes with every write to it."""
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, token, None)
+        token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+def changed():
+    """A new generation now (this transaction sees its writes) and again after the commit
+    (others see them only then: a vocabulary read from the old state meanwhile is dropped)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def prefix_window(word, terms):
+    """The terms that may be `word` with a typo from its second letter on: those starting with
+    its first two letters (a typo further on), with its first and third (a letter inserted or
+    swapped second), or having its first and third letters in those places (the second letter
+    mistyped). The first WINDOW_CAP, in the vocabulary's order (most frequent first)."""
+    first_two, first_third = word[:2], word[0] + word[2:3]
+    window = []
+    for term in terms:
+        if term[:2] in (first_two, first_third) or term[0] + term[2:3] == first_third:
+            window.append(term)
+            if len(window) >= WINDOW_CAP:
+                break
+    return window
+
+
+def close_terms(word, candidates, limit=3, cutoff=0.7):
+    """The candidates most like `word` (difflib's ratio at least `cutoff`), best first; a
+    candidate of 4 or more letters shorter than the word is also compared, as a stem, with
+    the word's start. Each matcher holds the word's side, and the cheap upper bounds
+    (real_quick_ratio, quick_ratio) skip most candidates before the full ratio."""
+    size = len(word)
+    whole = difflib.SequenceMatcher(None, "", word)
+    heads = {}
+    scored = []
+    for candidate in candidates:
+        length = len(candidate)
+        if length > size + 3 or candidate == word:
+            continue
+        score = 0.0
+        whole.set_seq1(candidate)
+        if whole.real_quick_ratio() >= cutoff and whole.quick_ratio() >= cutoff:
+            score = whole.ratio()
+        if 4 <= length < size:
+            head = heads.get(length)
+            if head is None:
+                head = heads[length] = difflib.SequenceMatcher(None, "", word[: length + 1])
+            head.set_seq1(candidate)
+            bound = 0.95 * head.quick_ratio()
+            if bound >= cutoff and bound > score:
+                score = max(score, 0.95 * head.ratio())
+        if score >= cutoff:
+            scored.append((-score, candidate))
+    return [candidate for _, candidate in sorted(scored)[:limit]]
 
 
 def _text(value):
@@ -169,6 +241,7 @@ class DatabaseBackend:
                 IndexedRecord.objects.filter(key__in=stale_keys).values_list("id", flat=True)
             )
             self._insert(records, hashes)
+        changed()
         return True
 
     def begin_rebuild(self):
@@ -197,7 +270,9 @@ class DatabaseBackend:
             return []
         hashes = {record.key: content_hash(record) for record in records}
         with transaction.atomic():
-            return self._insert(records, hashes, postings=not defer_postings)
+            ids = self._insert(records, hashes, postings=not defer_postings)
+        changed()
+        return ids
 
     def finish_rebuild(self, target=None):
         """PostgreSQL: every record's postings in one statement into a new table without
@@ -259,6 +334,7 @@ class DatabaseBackend:
         demo), ANALYZE so it knows the new sizes. VACUUM cannot run in a transaction: called
         inside one (seed_demo's), it waits for its commit."""
         cache.delete(CONFIGS_CACHE_KEY)
+        changed()
         if self.vendor == "postgresql":
             transaction.on_commit(self._vacuum)
 
@@ -704,33 +780,42 @@ class DatabaseBackend:
             return [row[0] for row in cursor.fetchall()]
 
     def vocabulary_near(self, word, limit=3):
-        """Indexed terms close to `word`, best first, from the whole vocabulary; the service
-        only offers one if searching it finds something the user may see. Indexed terms are
-        stems, so a stem that matches the start of the word counts as close too."""
+        """Indexed terms close to `word`, best first; the service only offers one if searching
+        it finds something the user may see. Indexed terms are stems, so a stem that matches
+        the start of the word counts as close too. Bounded work whatever the index holds: the
+        candidates are the most frequent terms of the word's first letter (VOCABULARY_CAP, read
+        once per index generation, see `vocabulary`), within its prefix windows (a typo from
+        the second letter on keeps one of them: see `prefix_window`), at most WINDOW_CAP of
+        them, scored with difflib's cheap upper bounds before its full ratio."""
         word = word.lower()
         if len(word) < 3:
             return []
-        with connection.cursor() as cursor:
-            if self.vendor == "sqlite":
-                cursor.execute(
-                    "SELECT term FROM search_fts_vocab WHERE term >= %s AND term < %s LIMIT 20000",
-                    [word[0], word[0] + "\uffff"],
-                )
-            else:
-                cursor.execute(
-                    "SELECT term FROM search_term WHERE term LIKE %s AND df > 0 LIMIT 20000",
-                    [word[0] + "%"],
-                )
-            candidates = [row[0] for row in cursor.fetchall() if 3 <= len(row[0]) <= len(word) + 3]
-        scored = []
-        for candidate in candidates:
-            score = difflib.SequenceMatcher(None, word, candidate).ratio()
-            if 4 <= len(candidate) < len(word):
-                head = word[: len(candidate) + 1]
-                score = max(score, 0.95 * difflib.SequenceMatcher(None, head, candidate).ratio())
-            if score >= 0.7 and candidate != word:
-                scored.append((-score, candidate))
-        return [candidate for _, candidate in sorted(scored)[:limit]]
+        window = prefix_window(word, self.vocabulary(word[0]))
+        return close_terms(word, window, limit)
+
+    def vocabulary(self, letter):
+        """The indexed terms starting with `letter` (3 to MAX_TERM characters, the most frequent
+        VOCABULARY_CAP), cached under the index generation: no query while the index is
+        unchanged, a fresh list after any write."""
+        key = f"search:vocabulary:{self.vendor}:{generation()}:{ord(letter)}"
+        terms = cache.get(key)
+        if terms is None:
+            with connection.cursor() as cursor:
+                if self.vendor == "sqlite":
+                    cursor.execute(
+                        "SELECT term FROM search_fts_vocab WHERE term >= %s AND term < %s "
+                        "AND length(term) BETWEEN 3 AND %s ORDER BY doc DESC, term LIMIT %s",
+                        [letter, letter + "\U0010ffff", MAX_TERM, VOCABULARY_CAP],
+                    )
+                else:
+                    cursor.execute(
+                        "SELECT term FROM search_term WHERE left(term, 1) = %s AND df > 0 "
+                        "AND length(term) BETWEEN 3 AND %s ORDER BY df DESC, term LIMIT %s",
+                        [letter, MAX_TERM, VOCABULARY_CAP],
+                    )
+                terms = [row[0] for row in cursor.fetchall() if row[0] not in TIER_TOKENS]
+            cache.set(key, terms, VOCABULARY_SECONDS)
+        return terms
 
     def stored(self):
         """(key, source, object_id, content_hash) of every stored record, streaming."""
