@@ -42,6 +42,7 @@ from portal.access import (
     visible_audiences,
 )
 from portal.page_cache import CachedIds, form_state, shared_key
+from portal.spreadsheet import safe_cell
 
 ACTIONS_PAGE_SIZE = 25
 EARLIER_ACTIONS_LIMIT = 50
@@ -351,20 +352,15 @@ def registrations_csv(request, pk):
         person = registration.person
         writer.writerow(
             [
-                _csv_safe(person.given_name),
-                _csv_safe(person.family_name),
-                _csv_safe(str(person.organisation or "")),
-                _csv_safe(str(person.country or "")),
+                safe_cell(person.given_name),
+                safe_cell(person.family_name),
+                safe_cell(person.organisation),
+                safe_cell(person.country),
                 registration.status,
                 registration.updated_at.isoformat(),
             ]
         )
     return _private(response)
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in exported text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _ics_response(calendar, filename, private):

@@ -5,15 +5,12 @@ so an export never holds more than the requester could read on the person's page
 
 import csv
 import io
-import re
 
 import vobject
 
 from network.presenters import entry_for
 from portal.access import is_secretariat
-
-_FORMULA_START = ("=", "@", "\t", "\r")
-_PHONE_LIKE = re.compile(r"^[+-][\d ]+$")
+from portal.spreadsheet import safe_cell
 
 
 def vcard_for(entry, url=""):
@@ -52,16 +49,6 @@ def vcards_for(people, user, build_url):
         vcard_for(entry_for(person, user), build_url(person.get_absolute_url()))
         for person in people
     )
-
-
-def _cell(value):
-    """Neutralise spreadsheet formulas (CSV injection) but keep phone numbers readable."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) or (
-        text.startswith(("+", "-")) and not _PHONE_LIKE.match(text)
-    ):
-        return "'" + text
-    return text
 
 
 PUBLIC_COLUMNS = [
@@ -122,5 +109,5 @@ def directory_csv(people, user):
                 last_confirmed=person.last_confirmed.isoformat() if person.last_confirmed else "",
                 user_email=person.user.email if person.user else "",
             )
-        writer.writerow([_cell(row[column]) for column in columns])
+        writer.writerow([safe_cell(row[column]) for column in columns])
     return out.getvalue()
