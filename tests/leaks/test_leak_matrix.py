@@ -8,15 +8,17 @@ broken URL, an empty index) fails instead of passing. New ways out must be added
 """
 
 import datetime
+import hashlib
 import io
 import zipfile
 
 import pytest
 
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
-from meetings.models import ActionPoint, AgendaItem, Decision, Registration
+from meetings.models import ActionPoint, AgendaItem, Decision, MeetingDocument, Registration
 from network.models import PersonEmail
 from portal.access import Audience
 from tests.clients import Client
@@ -24,6 +26,7 @@ from tests.library import factories as library
 from tests.meetings.factories import make_meeting
 from tests.network.factories import MandateFactory, PersonFactory
 from tests.portal.factories import UserFactory
+from tests.portal.images import image_block, make_image, rich_text_embed
 
 pytestmark = pytest.mark.django_db
 
@@ -39,26 +42,87 @@ MEMBERS_MARKERS = {
     "members_meeting": "Obsidianly",
     "email": "wombatcourier",
     "phone": "+381 99 123 7654",
+    # Meeting papers (the text of the file) by the audience they have where they are shown.
+    "members_paper": "Halyardish",
+    "public_paper_of_members_meeting": "Pumiceous",
+    "members_paper_of_members_meeting": "Marmosetic",
+    # A file linked only from the minutes of a public meeting.
+    "minutes_document": "Quandongle",
+    # Images (see IMAGE_MARKERS): one only in a members-only resource, one only in minutes.
+    "members_image": "Tamarindish",
+    "minutes_image": "Kookaburral",
 }
-SECRETARIAT_MARKERS = {"biography": "Cassowarine"}
-PUBLIC_MARKERS = {"public_resource": "Heliotropic", "meeting_summary": "Lanternfish"}
+SECRETARIAT_MARKERS = {
+    "biography": "Cassowarine",
+    "secretariat_paper": "Nautiloidal",
+    "secretariat_paper_of_members_meeting": "Gibbousness",
+}
+PUBLIC_MARKERS = {
+    "public_resource": "Heliotropic",
+    "meeting_summary": "Lanternfish",
+    "public_paper": "Sassafrassy",
+    "public_image": "Wisteriant",
+}
+# An image's bytes hold no words: the world names each image file by its marker, and `body`
+# hands over that marker when a response carries the file.
+IMAGE_MARKERS = {}
 TIERS = ("anonymous", "member", "secretariat")
+
+
+def text_file(marker):
+    """A document whose text is a marker word (served as it is, extracted for search). Its name
+    is not: a refusal page may repeat the URL."""
+    return library.document("paper.txt", f"Paper {marker}.".encode(), title="Paper")
+
+
+def paper(marker, audience):
+    return MeetingDocument(document=text_file(marker), audience=audience)
+
+
+def marked_image(marker, colour):
+    """An image whose renditions count as `marker` for `body`."""
+    image = make_image(colour=colour)
+    with image.get_rendition("original").file.open("rb") as handle:
+        IMAGE_MARKERS[hashlib.sha256(handle.read()).hexdigest()] = marker
+    return image
 
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks, home_page):
     """Restricted content of every kind, indexed and extracted as in production."""
+    # Wagtail caches renditions by image id, and a rolled-back test's ids are given again.
+    cache.clear()
+    IMAGE_MARKERS.clear()
+    images = {
+        "public_image": marked_image(PUBLIC_MARKERS["public_image"], "gold"),
+        "members_image": marked_image(MEMBERS_MARKERS["members_image"], "navy"),
+        "minutes_image": marked_image(MEMBERS_MARKERS["minutes_image"], "olive"),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         pdf = library.document(
             "secret.pdf",
             library.pdf_bytes([f"Internal annex {MEMBERS_MARKERS['attachment_text']}."]),
         )
+        papers = {
+            name: paper(marker, audience)
+            for markers, audience in (
+                (PUBLIC_MARKERS, Audience.PUBLIC),
+                (MEMBERS_MARKERS, Audience.MEMBERS),
+                (SECRETARIAT_MARKERS, Audience.SECRETARIAT),
+            )
+            for name, marker in markers.items()
+            if name in PAPERS
+        }
+        minutes_document = text_file(MEMBERS_MARKERS["minutes_document"])
     with django_capture_on_commit_callbacks(execute=True):
         members_resource = library.resource(
             f"Guide {MEMBERS_MARKERS['resource_title']}",
             audience=Audience.MEMBERS,
             summary="Restricted guidance.",
-            body=[("paragraph", f"<p>Procedure {MEMBERS_MARKERS['resource_body']}.</p>")],
+            body=[
+                ("paragraph", f"<p>Procedure {MEMBERS_MARKERS['resource_body']}.</p>"),
+                image_block(images["members_image"]),
+            ],
             topics=["referral", "zebra-topic"],
             countries=["AL"],
             attachments=[pdf],
@@ -68,6 +132,7 @@ def world(django_capture_on_commit_callbacks, home_page):
             audience=Audience.PUBLIC,
             topics=["referral"],
             countries=["AL"],
+            body=[image_block(images["public_image"])],
         )
         person = PersonFactory(
             email=f"{MEMBERS_MARKERS['email']}@example.org",
@@ -77,9 +142,18 @@ def world(django_capture_on_commit_callbacks, home_page):
         )
         meeting = make_meeting(
             public_summary=f"<p>Summary {PUBLIC_MARKERS['meeting_summary']}.</p>",
-            minutes=f"<p>Minutes {MEMBERS_MARKERS['minutes']}.</p>",
+            minutes=(
+                f"<p>Minutes {MEMBERS_MARKERS['minutes']}, with "
+                f'<a linktype="document" id="{minutes_document.pk}">an annex</a>.</p>'
+                f"{rich_text_embed(images['minutes_image'])}"
+            ),
             start=datetime.date.today() + datetime.timedelta(days=20),
             children={
+                "documents": [
+                    papers["public_paper"],
+                    papers["members_paper"],
+                    papers["secretariat_paper"],
+                ],
                 "agenda_items": [AgendaItem(title=f"Item {MEMBERS_MARKERS['agenda']}")],
                 "decisions": [Decision(number=1, text=f"Decided {MEMBERS_MARKERS['decision']}")],
                 "action_points": [
@@ -93,6 +167,13 @@ def world(django_capture_on_commit_callbacks, home_page):
             title=f"Closed {MEMBERS_MARKERS['members_meeting']}",
             audience=Audience.MEMBERS,
             start=datetime.date.today() + datetime.timedelta(days=40),
+            children={
+                "documents": [
+                    papers["public_paper_of_members_meeting"],
+                    papers["members_paper_of_members_meeting"],
+                    papers["secretariat_paper_of_members_meeting"],
+                ]
+            },
         )
     assert PersonEmail.objects.filter(person=person).exists()
     # A current mandate puts the person on their country's page, vCards and referral contacts;
@@ -106,6 +187,9 @@ def world(django_capture_on_commit_callbacks, home_page):
         "person": person,
         "meeting": meeting,
         "members_meeting": members_meeting,
+        "papers": {name: item.document for name, item in papers.items()},
+        "minutes_document": minutes_document,
+        "images": {name: image.get_rendition("original") for name, image in images.items()},
     }
 
 
@@ -119,8 +203,9 @@ def clients(db):
 
 
 def body(response):
-    """Everything a way out hands over: the body (unzipped for archives). A redirect's Location
-    only repeats the URL the visitor asked for, so it is not counted."""
+    """Everything a way out hands over: the body (unzipped for archives, an image's marker for
+    an image). A redirect's Location only repeats the URL the visitor asked for, so it is not
+    counted."""
     if (
         response.get("Content-Type", "").startswith("application/zip")
         and response.status_code == 200
@@ -131,6 +216,8 @@ def body(response):
                 archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
             )
     data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("image/"):
+        return IMAGE_MARKERS.get(hashlib.sha256(data).hexdigest(), "an unknown image")
     return data.decode("utf-8", "replace")
 
 
@@ -189,7 +276,35 @@ def url_of(world, name):
         "people listing": "/network/people/",
         "directory CSV": "/network/directory.csv",
         "referral page": f"/network/referral/?from=AL&to={w['person'].country.iso_code}",
+        **{f"meeting paper ({paper})": w["papers"][paper].url for paper in PAPERS},
+        "document linked from the minutes": w["minutes_document"].url,
+        "search API (meeting paper text)": "/api/search/?q=" + MEMBERS_MARKERS["members_paper"],
+        **{f"image ({image})": w["images"][image].url for image in IMAGES},
     }[name]
+
+
+# Meeting papers: on the public meeting one of each audience, on the members-only one too (a
+# public paper there is for members). The row of each is named after its marker.
+PAPERS = (
+    "public_paper",
+    "members_paper",
+    "secretariat_paper",
+    "public_paper_of_members_meeting",
+    "members_paper_of_members_meeting",
+    "secretariat_paper_of_members_meeting",
+)
+IMAGES = ("public_image", "members_image", "minutes_image")
+
+
+def lowest_tier_of(marker_name):
+    for tier, markers in (
+        ("anonymous", PUBLIC_MARKERS),
+        ("member", MEMBERS_MARKERS),
+        ("secretariat", SECRETARIAT_MARKERS),
+    ):
+        if marker_name in markers:
+            return tier
+    raise KeyError(marker_name)
 
 
 # way out -> the markers a member and the secretariat must find there (proof the probe works).
@@ -210,10 +325,18 @@ MUST_SEE = {
         "anonymous": {"meeting_summary"},
         "member": {"agenda", "minutes", "decision", "action_point"},
     },
+    # Each file is served to the lowest tier of its marker, and above: the file's own text.
+    **{f"meeting paper ({paper})": {lowest_tier_of(paper): {paper}} for paper in PAPERS},
+    "document linked from the minutes": {"member": {"minutes_document"}},
+    "search API (meeting paper text)": {"member": {"members_paper"}},
+    **{f"image ({image})": {lowest_tier_of(image): {image}} for image in IMAGES},
     "meeting calendar entry": {},
     "meetings calendar feed": {"member": {"members_meeting"}},
     "meetings index": {"member": {"members_meeting"}},
-    "meeting pack": {"member": {"agenda"}},
+    "meeting pack": {
+        "member": {"agenda", "public_paper", "members_paper"},
+        "secretariat": {"secretariat_paper"},
+    },
     "action list": {"member": {"action_point"}},
     # Only the owner (none of these tiers) or the secretariat may open it.
     "action update page": {"secretariat": {"action_point"}},
