@@ -20,13 +20,14 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
-        from portal import audit, search_records
+        from portal import audit, search_records, usage
         from portal.accounts import signals as account_signals
         from portal.page_cache import connect_invalidation
         from search.registry import register
 
         connect_invalidation()
         audit.connect()
+        usage.connect()
         account_signals.connect()
         register(search_records.StandardPageRecordSource())
         search_records.connect()

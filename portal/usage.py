@@ -24,6 +24,10 @@ queries. A page type without it shows everything at its own `audience` (public w
 
 Then the lowest audience among the live pages wins; a page under one of Wagtail's privacy
 restrictions counts for the secretariat only (never guessed wider).
+
+Wagtail rebuilds a page's references in a background task after the commit; publishing rebuilds
+them at once, in the publishing transaction (`connect`), so that a file moved from a public part
+into a restricted one is never served on the old references while a worker is busy or down.
 """
 
 from collections import defaultdict
@@ -31,6 +35,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex, get_page_models
+from wagtail.signals import page_published
 
 from portal.access import RANK, TIERS, Audience, can_see, is_secretariat
 
@@ -140,3 +145,14 @@ def _restricted_paths(page_paths):
 
 def _is_restricted(path, restricted):
     return any(path.startswith(ancestor) for ancestor in restricted)
+
+
+def _index_references_at_publishing(sender, instance, **kwargs):
+    ReferenceIndex.create_or_update_for_object(instance)
+
+
+def connect():
+    """Rebuild a page's references when it is published (see the module docstring)."""
+    page_published.connect(
+        _index_references_at_publishing, dispatch_uid="portal.usage.index_references"
+    )

@@ -148,3 +148,26 @@ def test_a_meeting_states_the_audience_of_each_place_it_shows_a_file():
     MeetingPage.objects.filter(pk=meeting.pk).update(audience=Audience.SECRETARIAT)
     assert audience(paper_path) == Audience.SECRETARIAT
     assert audience("public_summary.") == Audience.SECRETARIAT
+
+
+@pytest.mark.parametrize("worker_ran", [False, True])
+def test_a_file_moved_from_the_summary_into_the_minutes_is_for_members_once_published(
+    tiers, settings, worker_ran
+):
+    """Wagtail rebuilds references in a background task; until a worker has run it, the file
+    must not stay public on the strength of the old references."""
+    from django_tasks import default_task_backend
+
+    document = make_document("annex")
+    link = f'<a linktype="document" id="{document.pk}">annex</a>'
+    meeting = make_meeting(public_summary=f"<p>{link}</p>")
+    assert downloads(tiers, document) == EVERYONE
+    # Background tasks are kept, not run, as when the worker is busy or down.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    meeting.public_summary = "<p>Summary.</p>"
+    meeting.minutes = f"<p>{link}</p>"
+    meeting.save_revision().publish()
+    if worker_ran:
+        for result in default_task_backend.results:
+            result.task.call(*result.args, **result.kwargs)
+    assert downloads(tiers, document) == MEMBERS_AND_UP
