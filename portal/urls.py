@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
@@ -57,10 +56,5 @@ urlpatterns = [
     path("", include("search.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
