@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import ActionPoint, MeetingType
 from network.models import Country, Person
+from portal.access import is_secretariat
 
 
 class MeetingFilterForm(forms.Form):
@@ -64,6 +65,13 @@ class ActionFilterForm(forms.Form):
         label=_("Meeting"), required=False, min_value=1, widget=forms.HiddenInput
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_secretariat(user):
+            # Inactive people are history that only the secretariat sees (as in the directory):
+            # an owner filter naming one by id would print their name.
+            self.fields["owner"].queryset = Person.objects.filter(is_active=True)
 
     def filter(self, actions, ownership):
         """`actions` narrowed by the filters; `ownership` answers "mine"."""

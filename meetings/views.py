@@ -219,7 +219,7 @@ def action_list(request):
     `portal.page_cache.CachedIds`); a change to any action point starts a new generation."""
     if not is_member(request.user):
         return _deny(request)
-    form = ActionFilterForm(request.GET or None)
+    form = ActionFilterForm(request.GET or None, user=request.user)
     actions = ActionPoint.objects.filter(meeting__in=record_meetings(request.user)).order_by(
         "-meeting__start_date", "sort_order", "pk"
     )

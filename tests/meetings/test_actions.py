@@ -234,3 +234,18 @@ def test_a_mandate_handover_moves_open_action_points_to_the_successor():
     # A later publish of the meeting's latest draft keeps the new owner.
     MeetingPage.objects.get(pk=open_action.meeting_id).get_latest_revision().publish()
     assert ActionPoint.objects.get(pk=open_action.pk).owner_person == successor
+
+
+def test_the_owner_filter_never_names_an_inactive_person_to_a_member():
+    """Inactive people are history only the secretariat sees: the filter by id printed any
+    former official's name to any member, whether or not they own an action point."""
+    member_client, secretariat_client = Client(), Client()
+    member_client.force_login(UserFactory(member=True))
+    secretariat_client.force_login(UserFactory(secretariat=True))
+    former = make_person(given_name="Ottilie", family_name="Formerwoman", is_active=False)
+    action_for(owner_person=make_person(), description="Someone else's task")
+    member_page = member_client.get(f"/meetings/actions/?owner={former.pk}")
+    assert member_page.status_code in (200, 400)
+    assert "Formerwoman" not in member_page.content.decode()
+    secretariat_page = secretariat_client.get(f"/meetings/actions/?owner={former.pk}")
+    assert "Formerwoman" in secretariat_page.content.decode()
