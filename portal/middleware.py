@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
@@ -93,6 +93,8 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         request.second_factor_pending = settle_session_tier(request)
+        if request.second_factor_pending and self.guards_credentials(request):
+            return self.second_factor_step(request)
         if request.path.startswith("/admin/") and request.user.is_authenticated:
             if request.second_factor_pending:
                 return self.second_factor_step(request)
@@ -109,12 +111,36 @@ class SecondFactorMiddleware:
             return self.second_factor_step(request)
         return None
 
+    # What a session short of its second factor may still do on the account's own pages: pass
+    # the factor, sign out, and enrol one when the account has none (allauth asks for the
+    # password again first). Changing the email, the password or the authenticators would let
+    # whoever holds such a session take the second factor over, so those need it.
+    OPEN_WITHOUT_FACTOR = {"mfa_reauthenticate", "account_logout"}
+    OPEN_TO_ENROL = {"mfa_activate_totp", "account_reauthenticate", "mfa_index"}
+    CREDENTIAL_PAGES = (
+        "mfa_",
+        "account_email",
+        "account_change_password",
+        "account_set_password",
+        "account_reauthenticate",
+    )
+
+    def guards_credentials(self, request):
+        try:
+            name = resolve(request.path_info).url_name or ""
+        except Resolver404:
+            return False
+        if name in self.OPEN_WITHOUT_FACTOR or not name.startswith(self.CREDENTIAL_PAGES):
+            return False
+        return not (name in self.OPEN_TO_ENROL and not self.has_authenticator(request.user))
+
     @staticmethod
-    def second_factor_step(request):
-        has_totp = Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
-        if has_totp:
+    def has_authenticator(user):
+        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    @classmethod
+    def second_factor_step(cls, request):
+        if cls.has_authenticator(request.user):
             messages.info(
                 request,
                 _("Confirm it is you with your authenticator app to continue."),

@@ -24,15 +24,28 @@ class AudiencePageMixin(models.Model):
     def is_restricted(self):
         return self.audience != Audience.PUBLIC
 
+    def refusal(self, request):
+        """None when `request`'s user may see this page; else where to send them."""
+        if can_see(request.user, self.audience):
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+
     def serve(self, request, *args, **kwargs):
-        if not can_see(request.user, self.audience):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise PermissionDenied
+        if (refused := self.refusal(request)) is not None:
+            return refused
         response = super().serve(request, *args, **kwargs)
         if self.is_restricted:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    def handle_options_request(self, request, *args, **kwargs):
+        """Wagtail answers OPTIONS instead of calling `serve`: the same rule applies, so that
+        no method tells who may not look whether the page exists."""
+        if (refused := self.refusal(request)) is not None:
+            return refused
+        return super().handle_options_request(request, *args, **kwargs)
 
     def get_sitemap_urls(self, request=None):
         if self.is_restricted:

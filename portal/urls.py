@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -25,10 +26,13 @@ urlpatterns = [
         "_util/authenticate_with_password/<int:restriction_id>/<int:page_id>/",
         page_passwords_disabled,
     ),
-    path("admin/pages/<int:page_id>/privacy/", page_privacy_disabled),
+    path("admin/pages/<int:page_id>/privacy/", require_admin_access(page_privacy_disabled)),
     # Collection privacy too (with its document password form): the pages showing a document
     # decide who may download it (library.downloads), nothing else.
-    path("admin/collections/<int:collection_id>/privacy/", page_privacy_disabled),
+    path(
+        "admin/collections/<int:collection_id>/privacy/",
+        require_admin_access(page_privacy_disabled),
+    ),
     path("documents/authenticate_with_password/<int:restriction_id>/", page_passwords_disabled),
     path("admin/", include(wagtailadmin_urls)),
     path(

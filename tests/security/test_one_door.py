@@ -206,3 +206,58 @@ def test_a_member_opening_the_admin_gets_a_refusal_not_a_redirect_loop():
 def test_the_settings_under_test_require_the_second_factor():
     """These tests mean something only with the production rule on."""
     assert settings.MFA_REQUIRED_FOR_SECRETARIAT is True
+
+
+def test_options_asks_the_policy_like_get(home_page):
+    """Wagtail answers OPTIONS without serving the page: it told anyone that a restricted page
+    exists (200 with an Allow header) where GET sends them to sign in."""
+    secret = library.resource("Internal Cassowarine note", audience=Audience.SECRETARIAT)
+    anonymous = Client().options(secret.url)
+    assert anonymous.status_code == 302
+    assert "Allow" not in anonymous
+    member = Client()
+    member.force_login(UserFactory(member=True))
+    assert member.options(secret.url).status_code == 403
+    secretariat = Client()
+    secretariat.force_login(UserFactory(secretariat=True))
+    allowed = secretariat.options(secret.url)
+    assert allowed.status_code == 200
+    assert "GET" in allowed["Allow"]
+
+
+def test_the_admins_privacy_explanations_are_for_the_admin_only():
+    for url in ("/admin/pages/3/privacy/", "/admin/collections/1/privacy/"):
+        assert Client().get(url).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "mfa_deactivate_totp",
+        "mfa_generate_recovery_codes",
+        "mfa_index",
+        "account_email",
+        "account_change_password",
+        "account_reauthenticate",
+    ],
+)
+def test_a_password_alone_cannot_change_the_accounts_credentials(url_name):
+    """A secretariat session short of its second factor re-entered the password and reached the
+    page that removes the authenticator: whoever held such a session could take the second
+    factor over."""
+    client = Client()
+    client.force_login(UserFactory(secretariat=True), second_factor=False)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+
+
+def test_an_account_without_an_authenticator_may_enrol_one_with_its_password():
+    client = Client()
+    client.force_login(UserFactory(groups_=["Secretariat"], is_staff=True))
+    response = client.get(reverse("mfa_activate_totp"))
+    # allauth asks for the password first, on a page the session may open.
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+        assert client.get(response["Location"]).status_code == 200
