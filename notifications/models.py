@@ -150,34 +150,52 @@ class SavedSearch(models.Model):
 class Delivery(models.Model):
     """
     The ledger of messages: one row per (recipient, kind, event). It is what makes sending
-    idempotent and exactly-once in practice.
+    idempotent, and exactly-once as far as a mail server can be known.
 
     States and transitions:
 
-    - QUEUED: claimed. The row is created (unique recipient/kind/event_key) before any task is
-      enqueued, so a second beat firing, a repeated signal or a re-run finds it and creates no
-      second message.
-    - SENT: the SMTP server accepted the message; never sent again.
-    - FAILED: the last attempt raised an SMTP or network error (recorded in `last_error`,
-      `attempts` counts attempts). The task retries with exponential back-off and the
-      `send_pending` sweep re-enqueues failed rows, so nothing is lost.
+    - QUEUED: claimed for the event. The row is created (unique recipient/kind/event_key) before
+      any task is enqueued, so a second beat firing, a repeated signal or a re-run finds it and
+      creates no second message.
+    - SENDING: an attempt holds it (`claim_token`, `claimed_by`, `claimed_at`). Taken from QUEUED
+      or FAILED by one short UPDATE ... WHERE status = ..., so of two tasks only one wins; the
+      message is then sent with no transaction open, and its outcome written in another short
+      transaction (retried, reconnecting, should the database have gone meanwhile).
+      `handed_over_at` is written just before the message itself goes to the server (SMTP DATA):
+      until then the server cannot have accepted it.
+    - SENT: the server accepted the message; never sent again.
+    - FAILED: the server refused it or was unreachable before accepting it (`last_error`;
+      `attempts` counts attempts). The task retries with back-off and the `send_pending` sweep
+      re-enqueues failed rows for a day.
     - SKIPPED: at sending time there was nothing the recipient may receive (no longer a member,
       account deactivated, the item is not visible to them, they switched this kind off).
+    - UNCONFIRMED: handed over, and then the outcome was lost (the connection dropped before the
+      server's answer, or the worker died or could not reach the database to record "sent").
+      The server may have accepted it: it is never resent automatically, it is reported (admin
+      "Messages sent", status "Unconfirmed"; the sweep logs a warning) for the secretariat to
+      check in the mail server's log by its Message-ID, then mark it sent or resend it
+      (`manage.py resolve_deliveries`).
 
-    A send runs inside one database transaction that holds a row lock (SELECT ... FOR UPDATE) from
-    the status check until the status is written. A duplicate task for the same row waits for the
-    lock and then sees SENT. A worker killed mid-send never commits: PostgreSQL rolls the
-    transaction back when the connection drops, the row is still QUEUED/FAILED, and the broker
-    re-delivers the task (late acknowledgement), which sends it once. The only window for a
-    duplicate is between the SMTP server's final "250 OK" and our commit (microseconds); the
-    Message-ID derived from the row lets mail clients drop such a copy.
+    A claim not handed over is known not to have reached the server, so it is safe to take over:
+    the redelivered task of a killed worker does so at once (the claim names its task), anyone
+    else (the sweep) once it is older than `notifications.sending.CLAIM_TIMEOUT`. The token
+    fences a slow claimant out: its hand-over write matches no row, and it closes the connection
+    without sending the message.
+
+    Why "unconfirmed" rather than resending after a long wait with the same Message-ID: mail
+    servers and most mailboxes do not drop a second copy with a known Message-ID (the duplicate
+    this ledger was reworked for arrived exactly so), while the unconfirmed window is narrow (from
+    the DATA command to the outcome written, retried for seconds), so such rows are rare and a
+    person can settle each.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed: check")
 
     class Kind(models.TextChoices):
         GUIDANCE = "guidance", _("New or updated guidance")
@@ -203,7 +221,7 @@ class Delivery(models.Model):
         help_text=_("What the message is about, e.g. meeting:12:reminder."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -211,6 +229,28 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claim_token = models.UUIDField(
+        _("claim"),
+        null=True,
+        blank=True,
+        help_text=_("The sending attempt that holds the row; a new one per attempt."),
+    )
+    claimed_by = models.CharField(
+        _("claimed by"),
+        max_length=255,
+        blank=True,
+        help_text=_("The task, worker and process of the last sending attempt."),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        _("handed over at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the last attempt started handing the message to the mail server; from then on "
+            "the server may have accepted it."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -224,3 +264,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.event_key})"
+
+    @property
+    def message_id(self):
+        """The Message-ID of this delivery's email: the same on every attempt, so a copy can be
+        found in the mail server's log (and folded by the clients that do)."""
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        return f"<delivery-{self.pk}@{domain}>"

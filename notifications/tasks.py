@@ -4,21 +4,28 @@ idempotent: fan-out tasks only claim Delivery rows (unique per recipient and eve
 send_delivery sends a row at most once.
 """
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Delivery, Frequency, SavedSearch, Subscription
-from .sending import SEND_ERRORS, deliver, queue, queue_pairs
+from .sending import CLAIM_TIMEOUT, SEND_ERRORS, deliver, queue, queue_pairs
 
-# Back-off: 1, 2, 4 ... minutes, at most an hour apart; 8 retries span about four hours. After
-# that the row stays FAILED and send_pending keeps trying it, less often, for a day.
+logger = logging.getLogger(__name__)
+
+# Back-off: 1, 2, 3, 3 ... minutes; 8 retries span about 20 minutes. A retry waiting for its
+# countdown is held unacknowledged by a worker, and Redis hands it to another worker once the
+# visibility timeout (5 minutes, portal/settings/base.py) has passed: the countdown stays well
+# below it. After the retries the row stays FAILED and send_pending tries it every quarter of an
+# hour for a day.
 RETRY_BACKOFF = 60
-RETRY_BACKOFF_MAX = 60 * 60
+RETRY_BACKOFF_MAX = 3 * 60
 MAX_RETRIES = 8
 SWEEP_AFTER = timedelta(minutes=15)
 SWEEP_GIVE_UP_AFTER = timedelta(days=1)
@@ -31,10 +38,10 @@ SWEEP_GIVE_UP_AFTER = timedelta(days=1)
     max_retries=MAX_RETRIES,
 )
 def send_delivery(self, delivery_id):
-    """Send one claimed message. SMTP and network errors are recorded on the row (by deliver) and
-    retried with exponential back-off."""
+    """Send one claimed message. SMTP and network errors before the server may have accepted it
+    are recorded on the row (by deliver) and retried with exponential back-off."""
     try:
-        deliver(delivery_id)
+        status = deliver(delivery_id, task_id=self.request.id)
     except SEND_ERRORS as exc:
         retries = self.request.retries
         if retries >= MAX_RETRIES:
@@ -45,27 +52,53 @@ def send_delivery(self, delivery_id):
                 factor=RETRY_BACKOFF, retries=retries, maximum=RETRY_BACKOFF_MAX
             )
             note = f"retry {retries + 1} of {MAX_RETRIES} in {countdown} s"
-        Delivery.objects.filter(pk=delivery_id).update(
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(
             last_error=f"{type(exc).__name__}: {exc} ({note})"[:2000]
         )
         raise self.retry(exc=exc, countdown=countdown) from exc
+    if status == Delivery.Status.UNCONFIRMED:
+        logger.warning(
+            "Delivery %s was handed to the mail server and its outcome is unknown: not resent; "
+            "check it in Messages sent",
+            delivery_id,
+        )
 
 
 @shared_task(ignore_result=True)
 def send_pending():
     """
-    The safety net: re-enqueue deliveries still queued or failed a while after they were claimed
-    (a lost broker message, retries exhausted while SMTP was down). Sending twice is impossible,
-    so re-enqueuing is always safe.
+    The safety net, every 10 minutes (beat): re-enqueue deliveries still queued or failed a while
+    after they were claimed (a lost broker message, retries exhausted while SMTP was down), and
+    claims abandoned before their message went to the server (a worker died mid-conversation):
+    deliver() sends each once. A claim abandoned after its message went to the server is never
+    resent: it becomes UNCONFIRMED, for the secretariat to check (see Delivery).
     """
     now = timezone.now()
+    abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
     pending = Delivery.objects.filter(
-        status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED],
-        updated_at__lt=now - SWEEP_AFTER,
+        (
+            Q(status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED])
+            & Q(updated_at__lt=now - SWEEP_AFTER)
+        )
+        | (abandoned & Q(handed_over_at=None)),
         created_at__gte=now - SWEEP_GIVE_UP_AFTER,
     ).values_list("pk", flat=True)
     for pk in pending:
         send_delivery.delay(pk)
+    unconfirmed = Delivery.objects.filter(abandoned, handed_over_at__isnull=False).update(
+        status=Delivery.Status.UNCONFIRMED,
+        last_error=(
+            "The message went to the mail server, then the sender stopped before recording "
+            "the server's answer: it may or may not have been accepted."
+        ),
+        updated_at=now,
+    )
+    if unconfirmed:
+        logger.warning(
+            "%d messages were handed to the mail server without a recorded outcome: not resent; "
+            "check them in Messages sent (status Unconfirmed)",
+            unconfirmed,
+        )
 
 
 @shared_task(ignore_result=True)

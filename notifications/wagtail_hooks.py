@@ -1,4 +1,5 @@
-"""The secretariat's view of what was sent to whom and when, and of failures: read-only."""
+"""The secretariat's view of what was sent to whom and when, of failures, and of messages whose
+outcome is unknown (status Unconfirmed: see Delivery): read-only."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,11 @@ class DeliveryIndexView(IndexView):
 class DeliveryInspectView(InspectView):
     def get_object(self, queryset=None):
         return Delivery.objects.select_related("recipient").get(pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "message_id":
+            return "Message-ID"  # the header's name, as the mail server's log shows it
+        return super().get_field_label(field_name, field)
 
 
 class DeliveryViewSet(ModelViewSet):
@@ -70,6 +76,11 @@ class DeliveryViewSet(ModelViewSet):
         "created_at",
         "updated_at",
         "sent_at",
+        # To look an unconfirmed message up in the mail server's log, and see who tried when.
+        "message_id",
+        "claimed_by",
+        "claimed_at",
+        "handed_over_at",
     ]
 
 

@@ -84,3 +84,29 @@ def test_the_listing_queries_a_fixed_number_of_times(admin_client, django_assert
     with_three = count_queries()
     make_deliveries(27)
     assert count_queries() == with_three
+
+
+def test_messages_whose_outcome_is_unknown_are_listed_for_checking_with_their_message_id(
+    admin_client,
+):
+    unconfirmed = Delivery.objects.create(
+        recipient=UserFactory(email="unsure@example.org", member=True),
+        kind="digest",
+        event_key="digest:2026-W49",
+        status=Delivery.Status.UNCONFIRMED,
+        claimed_by="task 5f0c on worker-1 pid 4242",
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    make_deliveries(2, status=Delivery.Status.SENT)
+
+    response = admin_client.get(INDEX + "?status=unconfirmed")
+
+    content = response.content.decode()
+    assert "unsure@example.org" in content
+    assert "Unconfirmed: check" in content
+    assert content.count("person:") == 0
+    detail = admin_client.get(reverse("deliveries:inspect", args=[unconfirmed.pk]))
+    detail_content = detail.content.decode()
+    assert "Message-ID" in detail_content
+    assert f"delivery-{unconfirmed.pk}@localhost" in detail_content
+    assert "task 5f0c on worker-1 pid 4242" in detail_content

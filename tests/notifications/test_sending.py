@@ -1,26 +1,34 @@
 """
 Sending through a real SMTP server in the test process: one message per recipient and event,
 whatever is retried or fired twice; failures recorded and retried; nothing sent for a rolled-back
-transaction or to someone who may no longer receive it.
+transaction or to someone who may no longer receive it; a claim left by a dead attempt taken over
+only when the server cannot have the message, reported otherwise.
 """
 
 import socket
+import uuid
+from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from notifications.models import Delivery, Subscription
-from notifications.sending import queue
+from notifications.sending import CLAIM_TIMEOUT, queue
 from notifications.tasks import (
     MAX_RETRIES,
     RETRY_BACKOFF,
+    RETRY_BACKOFF_MAX,
     send_delivery,
     send_directory_confirmations,
+    send_pending,
 )
 from tests.portal.factories import UserFactory
 
-from .conftest import SMTPServer, stale_person, use_smtp
+from .conftest import Mailbox, SMTPServer, stale_person, use_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +165,7 @@ def test_each_failed_attempt_records_the_error_and_the_back_off_before_the_next(
     countdowns = []
 
     # Run single attempts as the worker would, reading the row after each.
-    for retries in range(3):
+    for retries in range(4):
         # is_eager: retry() raises Retry(when=countdown) instead of scheduling it.
         request = {"called_directly": False, "retries": retries, "is_eager": True}
         send_delivery.push_request(**request)
@@ -173,7 +181,9 @@ def test_each_failed_attempt_records_the_error_and_the_back_off_before_the_next(
         assert f"retry {retries + 1} of {MAX_RETRIES} in {raised.value.when} s" in (
             delivery.last_error
         )
-    assert countdowns == [RETRY_BACKOFF, RETRY_BACKOFF * 2, RETRY_BACKOFF * 4]
+    # Doubling, capped below the broker's visibility timeout (a countdown is held unacknowledged).
+    assert countdowns == [RETRY_BACKOFF, RETRY_BACKOFF * 2, RETRY_BACKOFF_MAX, RETRY_BACKOFF_MAX]
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > RETRY_BACKOFF_MAX
 
 
 def test_a_deactivated_account_receives_nothing(
@@ -245,3 +255,225 @@ def test_free_port_helper_gives_a_closed_port():
     port = SMTPServer().port
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("127.0.0.1", port))
+
+
+# ------------------------------------------------------------------ claims and outcomes
+
+
+class RefusingMailbox(Mailbox):
+    """Refuses the message itself (the reply to DATA) `refusals` times, then accepts."""
+
+    def __init__(self, refusals):
+        super().__init__()
+        self.refusals = refusals
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusals:
+            self.refusals -= 1
+            return "451 4.3.0 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+class AnswerLostMailbox(Mailbox):
+    """Keeps the message, then drops the connection instead of answering: the sender cannot know
+    that it was accepted."""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        server.transport.close()
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def serve(settings):
+    """Start an SMTP server with the given mailbox and send through it."""
+    servers = []
+
+    def start(mailbox):
+        server = SMTPServer()
+        server.mailbox = mailbox
+        server.start()
+        use_smtp(settings, server.port)
+        servers.append(server)
+        return mailbox
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def delivery(stale_member):
+    return Delivery.objects.create(
+        recipient=stale_member,
+        kind=Delivery.Kind.CONFIRM_ENTRY,
+        event_key=f"person:{stale_member.person.pk}:x",
+    )
+
+
+def left_claimed(delivery, ago, handed_over, task_id="8d7c"):
+    """The row as an attempt of task `task_id` that died `ago` left it."""
+    claimed_at = timezone.now() - ago
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING,
+        claim_token=uuid.uuid4(),
+        claimed_by=f"task {task_id} on worker-1 pid 4242",
+        claimed_at=claimed_at,
+        handed_over_at=claimed_at if handed_over else None,
+        attempts=1,
+        updated_at=claimed_at,
+    )
+
+
+def test_a_refusal_of_the_message_is_retried_and_it_is_delivered_once(serve, delivery, monkeypatch):
+    monkeypatch.setitem(send_delivery.app.conf, "task_eager_propagates", False)
+    mailbox = serve(RefusingMailbox(refusals=1))
+
+    send_delivery.apply(args=[delivery.pk])  # eager: the retry runs at once
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 2
+    assert "451" in delivery.last_error  # the refusal stays on record
+    assert len(mailbox.messages) == 1
+
+
+def test_a_refusal_is_recorded_as_failed_with_the_claim_given_up(serve, delivery):
+    serve(RefusingMailbox(refusals=1))
+    with pytest.raises(Exception, match="451"):
+        send_delivery.run(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.handed_over_at is None
+    assert delivery.claimed_by.startswith("task ")
+
+
+def test_a_lost_answer_after_the_hand_over_is_unconfirmed_and_never_resent(
+    serve, delivery, django_capture_on_commit_callbacks
+):
+    mailbox = serve(AnswerLostMailbox())
+
+    result = send_delivery.apply(args=[delivery.pk])
+
+    assert result.successful()  # not retried
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.UNCONFIRMED
+    assert "SMTPServerDisconnected" in delivery.last_error
+    assert delivery.handed_over_at is not None
+    Delivery.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - timedelta(hours=2),
+        claimed_at=timezone.now() - timedelta(hours=2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send_pending.apply()
+    send_delivery.apply(args=[delivery.pk])
+    assert len(mailbox.messages) == 1
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.UNCONFIRMED
+
+
+def test_a_message_another_attempt_is_sending_is_left_to_it(mailbox, delivery):
+    left_claimed(delivery, ago=timedelta(seconds=30), handed_over=False)
+
+    send_delivery.apply(args=[delivery.pk])
+
+    assert mailbox.messages == []
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENDING
+
+
+def test_a_redelivered_task_takes_its_own_claim_over_at_once_when_not_handed_over(
+    mailbox, delivery
+):
+    left_claimed(delivery, ago=timedelta(seconds=30), handed_over=False, task_id="redelivered")
+
+    send_delivery.apply(args=[delivery.pk], task_id="redelivered")
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 2
+    assert len(mailbox.messages) == 1
+
+
+def test_a_redelivered_task_never_resends_a_message_it_had_handed_over(mailbox, delivery):
+    left_claimed(delivery, ago=timedelta(seconds=30), handed_over=True, task_id="redelivered")
+
+    send_delivery.apply(args=[delivery.pk], task_id="redelivered")
+
+    assert mailbox.messages == []
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENDING
+
+
+def test_the_sweep_sends_a_claim_abandoned_before_the_hand_over_once(
+    mailbox, delivery, django_capture_on_commit_callbacks
+):
+    left_claimed(delivery, ago=CLAIM_TIMEOUT + timedelta(minutes=1), handed_over=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_pending.apply()
+        send_pending.apply()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert len(mailbox.messages) == 1
+    assert mailbox.messages[0]["Message-ID"] == delivery.message_id
+
+
+def test_the_sweep_reports_a_claim_abandoned_after_the_hand_over_and_sends_nothing(
+    mailbox, delivery, django_capture_on_commit_callbacks, caplog
+):
+    left_claimed(delivery, ago=CLAIM_TIMEOUT + timedelta(minutes=1), handed_over=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_pending.apply()
+        send_pending.apply()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.UNCONFIRMED
+    assert "may or may not have been accepted" in delivery.last_error
+    assert "check them in Messages sent" in caplog.text
+    assert mailbox.messages == []
+
+
+def test_the_sweep_leaves_a_recent_claim_alone(
+    mailbox, delivery, django_capture_on_commit_callbacks
+):
+    left_claimed(delivery, ago=CLAIM_TIMEOUT - timedelta(minutes=1), handed_over=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_pending.apply()
+
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENDING
+    assert mailbox.messages == []
+
+
+def test_an_unconfirmed_delivery_is_settled_as_sent_by_hand(mailbox, delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.UNCONFIRMED)
+
+    call_command("resolve_deliveries", "--sent", str(delivery.pk))
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.sent_at is not None
+    assert mailbox.messages == []
+
+
+def test_an_unconfirmed_delivery_is_resent_by_hand_once(
+    mailbox, delivery, django_capture_on_commit_callbacks
+):
+    left_claimed(delivery, ago=timedelta(hours=1), handed_over=True)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.UNCONFIRMED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("resolve_deliveries", "--resend", str(delivery.pk))
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert [message["Message-ID"] for message in mailbox.messages] == [delivery.message_id]
+
+
+def test_only_unconfirmed_deliveries_are_settled_by_hand(mailbox, delivery):
+    with pytest.raises(CommandError, match=f"Not unconfirmed.*{delivery.pk}"):
+        call_command("resolve_deliveries", "--resend", str(delivery.pk))
+
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.QUEUED
+    assert mailbox.messages == []
