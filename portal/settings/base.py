@@ -269,11 +269,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
-# Late acknowledgement re-delivers a task whose worker died; the visibility timeout must outlast the
-# longest task or Redis would hand a running task to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# A crashed worker's tasks: late acknowledgement leaves each unacknowledged in Redis, which hands it
+# to another worker once the visibility timeout has passed (5 minutes) and a worker looks (every
+# tenth of it). Every task ends before that (time limits below it: 4 minutes, text extraction its
+# own 3.5), else Redis would hand a running task to a second worker; see the README.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 210)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 240)
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 5 // 4)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, _visibility_timeout // 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
