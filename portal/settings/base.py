@@ -123,17 +123,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker, which the rate limits need),
-# local memory otherwise.
+# local memory otherwise. Redis down means uncached pages, never an error (portal/cache.py).
 
 REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.TolerantRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.5,
+                "RETRY_SECONDS": 1,
+                # While Redis is down, the sign-in rate limits and the used second-factor codes
+                # are counted in each web process's memory rather than not at all (README).
+                "LOCAL_FALLBACK_PREFIXES": ("allauth:rl:", "allauth.mfa.totp.used"),
+            },
         }
     }
 else:
@@ -199,13 +207,10 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Network portal")
 # Sessions: idle timeout by expiry renewed on each request; cookies never readable by scripts.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True
-# Read through the shared cache when there is one (a query less on every signed-in request);
-# never through a per-process cache, which another worker's sign-out would not reach.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if CACHE_URL
-    else "django.contrib.sessions.backends.db"
-)
+# In the database only (one primary-key read per signed-in request), never through the cache: a
+# sign-out made while Redis is unreachable would leave the old session there, and any process
+# reading it before the cache is emptied would sign the person back in.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_AGE", 60 * 60 * 24)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
