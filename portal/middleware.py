@@ -1,6 +1,7 @@
-"""Security middleware: request size, the secretariat's second factor, session lifetime, CSP and
-caching."""
+"""Security middleware: request size, the secretariat's second factor, session writes and
+lifetime, CSP and caching."""
 
+import logging
 import re
 import time
 
@@ -9,6 +10,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -21,7 +24,10 @@ from django.utils.translation import gettext_noop
 
 from portal.access import settle_session_tier
 
+logger = logging.getLogger(__name__)
+
 LOGIN_TIME_KEY = "portal_login_time"
+RENEWED_KEY = "portal_renewed"
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # ASCII digits only (str.isdigit() takes "²"), and few enough that int() takes them at once.
 CONTENT_LENGTH = re.compile(r"[0-9]{1,19}")
@@ -158,10 +164,43 @@ class SecondFactorMiddleware:
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
+class SessionMiddleware(DjangoSessionMiddleware):
+    """
+    Django's session middleware, writing a session only when it changes or when its idle expiry
+    (SESSION_COOKIE_AGE) is due for renewal, at most once every SESSION_RENEW_SECONDS: reading
+    pages writes nothing, so a database blip while a signed-in page is served costs that page
+    nothing. A renewal the database does not take (a blip at that moment) is logged and left
+    for the next request, where Django would answer 400 (SessionInterrupted); a change the view
+    made still raises it, as that change would be lost.
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        renewal_only = False
+        if session is not None and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if session.modified:
+                session[RENEWED_KEY] = now
+            elif now - session.get(RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[RENEWED_KEY] = now
+                renewal_only = True
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted:
+            if not renewal_only:
+                raise
+            logger.warning(
+                "session: renewal of the idle expiry not saved (the database refused it); "
+                "the next request renews it"
+            )
+            return response
+
+
 class SessionLifetimeMiddleware:
     """
-    An absolute limit on a session's life, on top of the idle timeout (SESSION_COOKIE_AGE renewed
-    on each request): after SESSION_ABSOLUTE_AGE seconds from sign-in, sign in again.
+    An absolute limit on a session's life, on top of the idle timeout (SESSION_COOKIE_AGE, renewed
+    by activity; see SessionMiddleware): after SESSION_ABSOLUTE_AGE seconds from sign-in, sign in
+    again.
     """
 
     def __init__(self, get_response):

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "portal.middleware.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.page_cache.AnonymousPageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,9 +204,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Network portal")
 
-# Sessions: idle timeout by expiry renewed on each request; cookies never readable by scripts.
+# Sessions: an idle timeout whose expiry activity renews, written only when the session changes
+# or, at most, every SESSION_RENEW_SECONDS (portal.middleware.SessionMiddleware); cookies never
+# readable by scripts.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60 * 5)
 # In the database only (one primary-key read per signed-in request), never through the cache: a
 # sign-out made while Redis is unreachable would leave the old session there, and any process
 # reading it before the cache is emptied would sign the person back in.

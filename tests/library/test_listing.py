@@ -236,10 +236,10 @@ def test_listing_query_count_does_not_grow_with_resources(
 def test_member_listing_query_count_does_not_grow_with_resources(
     member_client, library, django_assert_num_queries, count
 ):
-    # Signed in: the session (read and renewed), the user, their groups, and the same
+    # Signed in: the session's read, the user, their groups, and the same
     # listing with members-only resources in the counts.
     _listing_queries(
-        member_client, django_assert_num_queries, count, LISTING_QUERIES + 5 + session_reads()
+        member_client, django_assert_num_queries, count, LISTING_QUERIES + 2 + session_reads()
     )
 
 

@@ -100,7 +100,7 @@ def test_freshness_listing_query_count_does_not_grow(
 
 # Without the session's read (see session_reads). The second factor is read from the session,
 # not from the authenticator table, on every admin request.
-FRESHNESS_QUERIES = 15
+FRESHNESS_QUERIES = 12
 
 
 @pytest.fixture

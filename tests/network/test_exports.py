@@ -153,5 +153,5 @@ def test_csv_export_query_count_does_not_grow_with_people(
         MandateFactory(person=PersonFactory(country=macedonia), country=macedonia)
     member_client.get(reverse("network:export_csv"))
     # User, groups, people, and one query per prefetched relation (+ the session's read).
-    with django_assert_num_queries(11 + session_reads()):
+    with django_assert_num_queries(8 + session_reads()):
         member_client.get(reverse("network:export_csv"))

@@ -118,5 +118,5 @@ def test_referral_query_count_does_not_grow_with_contacts(
         )
     _get(member_client, **{"from": "AL", "to": "GR"})
     # Session, user, groups, settings, the two countries, the contacts and their prefetches.
-    with django_assert_num_queries(15 + session_reads()):
+    with django_assert_num_queries(12 + session_reads()):
         _get(member_client, **{"from": "AL", "to": "GR"})

@@ -3,14 +3,19 @@
 CSRF, request limits, the trusted proxy, production headers and fuzzing: tests/security/."""
 
 import time
+from datetime import timedelta
 
 import pytest
 
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.access import MEMBERS_GROUP
-from portal.middleware import LOGIN_TIME_KEY
+from portal.middleware import LOGIN_TIME_KEY, RENEWED_KEY
 from tests.clients import Client
 from tests.portal.factories import PASSWORD, UserFactory
 
@@ -61,9 +66,42 @@ def test_sessions_end_after_the_absolute_lifetime(settings):
     assert not client.get("/").wsgi_request.user.is_authenticated
 
 
-def test_idle_sessions_expire_and_activity_renews_them(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def session_writes(client, path="/"):
+    """The statements writing the session that a request of `client` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_session" in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+
+
+def test_reading_pages_writes_no_session():
+    client = signed_in_client(UserFactory(member=True))
+    client.get("/")
+    assert session_writes(client, "/") == []
+    assert session_writes(client, "/library/") == []
+
+
+def test_activity_renews_the_idle_expiry_at_most_every_few_minutes(settings):
     assert settings.SESSION_COOKIE_AGE <= 60 * 60 * 12
+    assert settings.SESSION_RENEW_SECONDS <= settings.SESSION_COOKIE_AGE / 10
+    client = signed_in_client(UserFactory(member=True))
+    client.get("/")
+    # The last renewal was longer ago than SESSION_RENEW_SECONDS, and the session is about to
+    # idle out.
+    session = client.session
+    session[RENEWED_KEY] = int(time.time()) - settings.SESSION_RENEW_SECONDS - 1
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=1)
+    )
+    response = client.get("/")
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    renewed = Session.objects.get(session_key=session.session_key).expire_date
+    assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    assert session_writes(client) == []  # and not again until SESSION_RENEW_SECONDS have passed
 
 
 def test_login_redirects_only_to_this_site(client):
