@@ -12,8 +12,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
@@ -41,8 +48,10 @@ class MalformedRequestMiddleware:
       the form's other fields) gets 413 Content Too Large before a byte of it is read;
     - a form whose fields (files apart) pass DATA_UPLOAD_MAX_MEMORY_SIZE gets 413 when it is
       parsed, here, rather than deep in a view (where Django would answer a bare 400);
-    - a malformed Content-Length gets 400; too many fields or a malformed multipart body stay
-      400, as Django answers them;
+    - a malformed Content-Length, too many fields or files (in the query string or the form) or
+      a malformed multipart body get 400, here, before a view parses them;
+    - each refusal is logged as one line (method, path, status, reason): a malformed request is
+      the client's fault, not a traceback for the server's log;
     - a session cookie that no session key can look like (Django's are letters and digits) is
       dropped, so that a forged one (a quoted cookie can carry a NUL, which PostgreSQL refuses)
       reaches no session store: the visitor is simply anonymous.
@@ -62,11 +71,25 @@ class MalformedRequestMiddleware:
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         if int(raw_length) > settings.REQUEST_BODY_MAX_SIZE:
             return self._too_large(request, settings.REQUEST_BODY_MAX_SIZE)
-        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            try:
-                request.POST  # noqa: B018 - parse now, so that its limits answer here
-            except RequestDataTooBig:
-                return self._too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        try:
+            # Parse now, so that their limits answer here rather than deep in a view.
+            request.GET  # noqa: B018
+            if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+                request.POST  # noqa: B018
+        except RequestDataTooBig:
+            return self._too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        except TooManyFieldsSent as error:
+            return self._refuse(
+                request, 400, gettext_noop("The request has too many fields."), error=error
+            )
+        except TooManyFilesSent as error:
+            return self._refuse(
+                request, 400, gettext_noop("The request has too many files."), error=error
+            )
+        except (MultiPartParserError, SuspiciousMultipartForm) as error:
+            return self._refuse(
+                request, 400, gettext_noop("The request's form data is malformed."), error=error
+            )
         return self.get_response(request)
 
     def _too_large(self, request, limit):
@@ -78,11 +101,30 @@ class MalformedRequestMiddleware:
         )
 
     @staticmethod
-    def _refuse(request, status, message, **values):
+    def _refuse(request, status, message, error=None, **values):
+        reason = message % values if values else message
+        if error is not None:
+            reason = f"{reason} ({type(error).__name__}: {error})"
+        logger.warning(
+            "Refused %s %s with %s: %s",
+            printable(request.method),
+            printable(request.path),
+            status,
+            printable(reason),
+        )
         # This runs before LocaleMiddleware: answer in the language it will choose for the page.
         with translation.override(translation.get_language_from_request(request)):
             text = _(message) % values if values else _(message)
-        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+        response._has_been_logged = True  # the line above says it all: not Django's too
+        return response
+
+
+def printable(text, limit=300):
+    """`text` on one line, control characters escaped: what a client sent cannot forge a log
+    line."""
+    text = str(text)[:limit]
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class SecondFactorMiddleware:

@@ -5,6 +5,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE for a form's fields, DATA_UPLOAD_MAX_NUMBER_FIELDS f
 DOCUMENT_MAX_UPLOAD_SIZE (WAGTAILDOCS_MAX_UPLOAD_SIZE) for a document.
 """
 
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -160,6 +161,49 @@ def test_a_truncated_multipart_body_signs_nobody_in(client):
     )
     assert response.status_code in (200, 400)
     assert "_auth_user_id" not in client.session
+
+
+MALFORMED_REQUESTS = {
+    "no-boundary": ("multipart/form-data", b"--x\r\n\r\n1\r\n--x--"),
+    "empty-boundary": ("multipart/form-data; boundary=", b"--\r\n\r\n"),
+    "control-character": ("multipart/form-data; boundary=\x00bad\nforged", b"whatever"),
+    "too-many-fields": (
+        "application/x-www-form-urlencoded",
+        "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)),
+    ),
+    "content-length": ("application/x-www-form-urlencoded", b"login=x"),
+    "too-large": ("application/x-www-form-urlencoded", b"login=x"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_REQUESTS)
+def test_a_refused_malformed_request_is_logged_as_one_line_without_a_traceback(
+    client, caplog, case
+):
+    content_type, body = MALFORMED_REQUESTS[case]
+    extra = {
+        "content-length": {"CONTENT_LENGTH": "12abc"},
+        "too-large": {"CONTENT_LENGTH": str(settings.REQUEST_BODY_MAX_SIZE + 1)},
+    }.get(case, {})
+    with caplog.at_level(logging.INFO):
+        response = client.post(
+            reverse("account_login"), data=body, content_type=content_type, **extra
+        )
+    assert response.status_code in (400, 413)
+    [logged] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert logged.exc_info is None
+    message = logged.getMessage()
+    assert "\n" not in message and "\x00" not in message
+    assert message.startswith(f"Refused POST /accounts/login/ with {response.status_code}: ")
+
+
+def test_too_many_query_parameters_are_logged_as_one_line_without_a_traceback(client, caplog):
+    query = "&".join(f"topic=t{n}" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    with caplog.at_level(logging.INFO):
+        assert client.get(f"/library/?{query}").status_code == 400
+    [logged] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert logged.exc_info is None
+    assert logged.getMessage().startswith("Refused GET /library/ with 400: ")
 
 
 @pytest.mark.parametrize("length", ["-1", "12abc", "1e9", "²", "9" * 5000])
