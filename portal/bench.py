@@ -83,6 +83,7 @@ def run(command, quick=False):
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         bench_pages(command, quick)
         bench_http(command, quick)
+        bench_healthz_redis_down(command, quick)
         bench_rebuild(command)
         bench_extraction(command, quick)
     finally:
@@ -302,6 +303,64 @@ def bench_http(command, quick):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def bench_healthz_redis_down(command, quick):
+    """/healthz latency under gunicorn with Redis (cache and broker) down: nothing listens on its
+    port. Each answer comes from the components' last background probes (portal/health.py)."""
+    redis_port = free_port()  # nothing listens there: a stopped Redis
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "LOG_LEVEL": "ERROR",
+    }
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        wait_until_serving(port)
+
+        def healthz():
+            conn = HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.perf_counter()
+            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            conn.close()
+            return elapsed, response.status, body
+
+        # The first answers of a process may precede its first probes' results.
+        deadline = time.monotonic() + 30
+        while b'"degraded"' not in healthz()[2] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        timings, statuses = [], set()
+        for _ in range(50 if quick else 300):
+            elapsed, status, _body = healthz()
+            timings.append(elapsed)
+            statuses.add(status)
+            time.sleep(0.01)  # spread over several probe periods (2 s each)
+        p95 = percentile(timings, 0.95)
+        command.figure("http.healthz_redis_down_p95", round(p95, 1), "ms", target="<100",
+                       ok="yes" if p95 < 100 else "NO", max=round(max(timings), 1),
+                       status="/".join(str(code) for code in sorted(statuses)))  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+MIXED_TARGET = 0.85
+WRITE_EVERY = 5  # seconds
 
 
 def bench_rebuild(command):

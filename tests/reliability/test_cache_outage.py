@@ -219,3 +219,28 @@ def test_a_second_factor_code_is_accepted_once_while_the_cache_is_down(redis_cac
     sign_in(replay, secretariat)
     replay.post(reverse("mfa_authenticate"), {"code": code})
     assert "_auth_user_id" not in replay.session
+
+
+def test_healthz_says_degraded_while_the_cache_is_down_and_ok_when_it_is_back(redis_cache):
+    def health():
+        response = Client().get("/healthz")
+        return response.status_code, response.json()
+
+    redis_cache.stop()
+    wait_for(lambda: health()[1]["failing"] == ["cache"], 20, "healthz never saw the cache down")
+    status, body = health()
+    assert status == 200
+    assert body["status"] == "degraded"
+    assert body["components"]["cache"] == {"status": "error"}
+
+    redis_cache.start()
+    wait_for(lambda: health()[1]["failing"] == [], 20, "healthz never saw the cache back")
+    assert health() == (
+        200,
+        {
+            **body,
+            "status": "ok",
+            "failing": [],
+            "components": {**body["components"], "cache": {"status": "ok"}},
+        },
+    )
