@@ -1,10 +1,10 @@
 """
 Keeping search and extracted text in step with the library. Indexing hangs on Wagtail's
 publish/unpublish/move signals (a draft save changes nothing readers see); a document's text is
-extracted when it is created or its file replaced. Everything is enqueued after commit, by id.
+extracted when it is created or its file replaced. Everything is recorded in the changing
+transaction and enqueued after commit, by id (portal.outbox).
 """
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -12,6 +12,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from library.models import LibraryDocument, LibraryIndexPage, ResourcePage
 from library.search_records import SOURCE_NAME
+from portal import outbox
 from search.indexing import enqueue_index, enqueue_removal
 
 
@@ -84,6 +85,8 @@ def extract_new_file(sender, instance, created, raw=False, **kwargs):
 
 
 def enqueue_extraction(document_id):
+    """Extract the document's text after commit; recorded in the outbox, so a lost message is
+    dispatched again by its sweep."""
     from library.tasks import extract_document_text
 
-    transaction.on_commit(lambda: extract_document_text.delay(document_id))
+    outbox.enqueue(extract_document_text, document_id)

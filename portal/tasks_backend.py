@@ -1,15 +1,17 @@
 """
 A django-tasks backend that hands Wagtail's background tasks to the Celery workers, so that the
 portal has one worker system. Results are not tracked: Wagtail enqueues fire-and-forget work
-(reference index updates, search index updates).
+(reference index updates, search index updates), recorded in the outbox (portal.outbox) in the
+enqueuing transaction and dispatched after the commit, so a lost message is dispatched again.
 """
 
 from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id, normalize_json
 
-from django.db import transaction
 from django.utils import timezone
+
+from portal import outbox
 
 
 class CeleryTaskBackend(BaseTaskBackend):
@@ -22,10 +24,8 @@ class CeleryTaskBackend(BaseTaskBackend):
 
         self.validate_task(task)
         args, kwargs = normalize_json(args), normalize_json(kwargs)
-        transaction.on_commit(
-            lambda: run_django_task.apply_async(
-                args=[task.module_path, args, kwargs], queue=task.queue_name or "default"
-            )
+        outbox.enqueue(
+            run_django_task, task.module_path, args, kwargs, queue=task.queue_name or "default"
         )
         return TaskResult(
             task=task,

@@ -1,10 +1,16 @@
 """
-How apps ask for their objects to be (re)indexed: with plain ids, after the transaction commits,
-through the `indexing` queue. Domain apps call these from their signal handlers.
+How apps ask for their objects to be (re)indexed: with plain ids, through the `indexing` queue.
+Each request is recorded in the changing transaction (portal.outbox: one row per object) and
+dispatched after the commit; the outbox sweep dispatches it again if it is lost.
+
+Every request, a removal too, is carried out by `index_object`, which rebuilds the object's
+records from what its source says now (nothing, once it is deleted or unpublished): so an
+unpublish and a republish can never be carried out, or replayed by the sweep, out of order.
 
 Bulk work (imports, the demo) wraps itself in `deferred_indexing()`: inside it the same calls
-only note the ids (still after commit, so a rolled-back line is never indexed), and when the
-block ends every noted object is indexed at once, through the backends' bulk path.
+still record their rows, but after the commit only note the ids (so a rolled-back line is never
+indexed), and when the block ends every noted object is indexed at once, through the backends'
+bulk path, and its rows are cleared.
 """
 
 import threading
@@ -12,32 +18,30 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, transaction
 
+from portal import outbox
+
 _state = threading.local()
 CHUNK = 500
 
 
 def enqueue_index(source_name, object_id):
-    """(Re)build the records of one object after commit. Idempotent."""
+    """(Re)build the records of one object after commit. Idempotent. Touches the database
+    (the outbox row)."""
     from search.tasks import index_object
 
     object_id = str(object_id)
+    intent = outbox.record(index_object, source_name, object_id)
     batch = getattr(_state, "batch", None)
     if batch is not None:
-        transaction.on_commit(lambda: batch.note(source_name, object_id, index=True))
+        transaction.on_commit(lambda: batch.note(source_name, object_id, intent=intent))
         return
-    transaction.on_commit(lambda: index_object.delay(source_name, object_id))
+    outbox.dispatch_on_commit(intent)
 
 
 def enqueue_removal(source_name, object_id):
-    """Remove every record of one object after commit (deleted, unpublished...)."""
-    from search.tasks import remove_object
-
-    object_id = str(object_id)
-    batch = getattr(_state, "batch", None)
-    if batch is not None:
-        transaction.on_commit(lambda: batch.note(source_name, object_id, index=False))
-        return
-    transaction.on_commit(lambda: remove_object.delay(source_name, object_id))
+    """Remove every record of one object after commit (deleted, unpublished...): the same
+    request as enqueue_index, since the source no longer yields the object."""
+    enqueue_index(source_name, object_id)
 
 
 def enqueue_objects_showing(document_ids):
@@ -52,22 +56,22 @@ def enqueue_objects_showing(document_ids):
 
 
 class IndexBatch:
-    """The objects noted during a `deferred_indexing()` block: {source: {object_id: index?}}
-    (the last request for an object wins)."""
+    """The objects noted during a `deferred_indexing()` block: {source: {object_id: True}},
+    with the outbox rows recording them."""
 
     def __init__(self):
         self.pending = {}
+        self.intents = []  # the outbox rows of what was noted, cleared once it is indexed
         self.indexed = 0
         self.closed = False
 
-    def note(self, source_name, object_id, index=True):
+    def note(self, source_name, object_id, intent):
         if self.closed:
             # Committed after the block ended (an outer transaction): the usual task.
-            from search.tasks import index_object, remove_object
-
-            (index_object if index else remove_object).delay(source_name, str(object_id))
+            outbox.dispatch([intent])
             return
-        self.pending.setdefault(source_name, {})[str(object_id)] = index
+        self.pending.setdefault(source_name, {})[str(object_id)] = True
+        self.intents.append(intent)
 
     def __len__(self):
         return sum(len(ids) for ids in self.pending.values())
@@ -75,12 +79,15 @@ class IndexBatch:
     def discard(self):
         """Forget what was noted (e.g. the whole index was rebuilt meanwhile)."""
         self.pending = {}
+        intents, self.intents = self.intents, []
+        outbox.done(intents)
 
     def flush(self):
         """Index every noted object now; returns the number of objects handled."""
         from search.registry import get_source
 
         pending, self.pending = self.pending, {}
+        intents, self.intents = self.intents, []
         done = 0
         for source_name, wanted in pending.items():
             try:
@@ -102,6 +109,7 @@ class IndexBatch:
                     records.setdefault(object_id, [])
                 _write(source_name, records)
                 done += len(chunk)
+        outbox.done(intents)
         self.indexed += done
         return done
 

@@ -68,7 +68,8 @@ def schedule_replay():
     from search.tasks import replay_pending_writes
 
     if cache.add(REPLAY_LOCK, 1, REPLAY_LOCK_SECONDS):
-        transaction.on_commit(replay_pending_writes.delay)
+        # Robust: a broker that is down must not fail what committed; beat replays anyway.
+        transaction.on_commit(replay_pending_writes.delay, robust=True)
 
 
 @dataclass

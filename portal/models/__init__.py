@@ -1,5 +1,6 @@
 from .images import PortalImage, PortalRendition
 from .invitations import Invitation
+from .outbox import PendingTask
 from .pages import HomePage, StandardPage
 from .site_settings import NetworkSettings
 from .taxonomy import Language, Topic
@@ -10,6 +11,7 @@ __all__ = [
     "Invitation",
     "Language",
     "NetworkSettings",
+    "PendingTask",
     "PortalImage",
     "PortalRendition",
     "StandardPage",

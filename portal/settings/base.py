@@ -297,6 +297,9 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Work recorded with a change and not done within its grace period (a lost or refused
+    # message, a failed task) is dispatched again from the database (portal.outbox).
+    "outbox-sweep": {"task": "portal.tasks.sweep_outbox", "schedule": 60},
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

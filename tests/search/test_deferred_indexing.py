@@ -57,6 +57,7 @@ def test_already_indexed_objects_are_replaced_and_removals_applied(notes):
     index_object("tests.note", "1")
     index_object("tests.note", "2")
     note(notes, "1", "New title")
+    del notes.objects["2"]
     with deferred_indexing():
         enqueue_index("tests.note", "1")
         enqueue_removal("tests.note", "2")

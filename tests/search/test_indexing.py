@@ -56,9 +56,29 @@ def test_enqueued_tasks_run_after_commit_only(db, notes, django_capture_on_commi
     for callback in callbacks:
         callback()
     assert titles("shelter") == ["Shelter rules"]
+    del notes.objects["1"]
     with django_capture_on_commit_callbacks(execute=True):
         enqueue_removal("tests.note", 1)
     assert titles("shelter") == []
+
+
+def test_a_removal_carried_out_after_a_later_republish_leaves_the_object_found(
+    db, notes, django_capture_on_commit_callbacks
+):
+    # A removal's message may run (or be dispatched again by the outbox sweep) after the
+    # request that followed it: it rebuilds what the source says now, never undoes the latter.
+    notes.objects["1"] = {"id": "1", "title": "Shelter rules", "body": "shelter"}
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_index("tests.note", 1)
+    notes.objects["1"]["published"] = False
+    with django_capture_on_commit_callbacks(execute=False) as late_removal:
+        enqueue_removal("tests.note", 1)
+    notes.objects["1"]["published"] = True
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_index("tests.note", 1)
+    for callback in late_removal:
+        callback()
+    assert titles("shelter") == ["Shelter rules"]
 
 
 def test_unpublishing_an_object_removes_it(db, notes):

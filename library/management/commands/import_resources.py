@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from library.importing import LineError, ResourceImporter, wagtail_indexes_once_per_resource
+from portal import outbox
 from search.indexing import deferred_indexing
 
 
@@ -55,8 +56,14 @@ class Command(BaseCommand):
                     counts[outcome] += 1
 
         # Search indexing waits for the end of the import and then indexes every imported
-        # resource in bulk; what committed is indexed even if the import stops half-way.
-        with wagtail_indexes_once_per_resource(), deferred_indexing() as pending:
+        # resource in bulk; what committed is indexed even if the import stops half-way. The
+        # other work (alerts, text extraction) is recorded with each batch (portal.outbox): a
+        # broker that refuses it after the commit is reported, not an error of the import.
+        with (
+            outbox.watch_refusals() as refused,
+            wagtail_indexes_once_per_resource(),
+            deferred_indexing() as pending,
+        ):
             for number, text in enumerate(lines, start=1):
                 if not text.strip():
                     continue
@@ -83,6 +90,16 @@ class Command(BaseCommand):
             f"{counts['updated']}, failed {counts['failed']} of {total} lines "
             f"in {elapsed:.1f} s ({total / elapsed if elapsed else 0:.0f} lines/s)."
         )
+        if refused.count:
+            # The import's writes committed: its exit status speaks of its lines only.
+            error = f" ({refused.errors[0]})" if refused.errors else ""
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Warning: the task broker refused {refused.count} follow-up tasks (alerts, "
+                    f"text extraction){error}; they are recorded and the outbox sweep dispatches "
+                    "them when it is back."
+                )
+            )
         if counts["failed"]:
             raise CommandError(summary, returncode=1)
         if verbosity:
