@@ -30,7 +30,8 @@ def redis_url():
 
 @pytest.fixture
 def probe(redis_url):
-    app = Celery("probe", broker=redis_url, backend=redis_url)
+    # Not the current app: the portal's tasks must keep resolving to the portal's app.
+    app = Celery("probe", broker=redis_url, backend=redis_url, set_as_current=False)
     app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     app.control.purge()
     yield app
@@ -62,6 +63,9 @@ def test_wagtail_background_tasks_run_on_the_celery_worker(worker, redis_url, mo
     # Send through the portal's own Celery app, as production does, instead of running inline.
     monkeypatch.setitem(portal_celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(portal_celery_app.conf, "broker_url", redis_url)
+    # Inline tasks of earlier tests pooled connections to the broker configured then.
+    monkeypatch.setattr(portal_celery_app, "_pool", None)
+    monkeypatch.setattr(portal_celery_app.amqp, "_producer_pool", None)
     backend = CeleryTaskBackend("default", {})
     backend.enqueue(record_language, ["zz", "Worker test language"], {})
     wait_for(

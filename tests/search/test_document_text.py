@@ -124,7 +124,7 @@ def test_on_a_real_worker_the_extracted_text_reaches_the_meeting_record(member):
     from tests.workers import start_worker, stop_worker, wait_for, worker_redis_url
 
     redis_url = worker_redis_url()
-    probe = Celery("probe", broker=redis_url)
+    probe = Celery("probe", broker=redis_url, set_as_current=False)
     probe.conf.update(task_serializer="json", accept_content=["json"])
     probe.control.purge()
     worker = start_worker(
