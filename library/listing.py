@@ -22,13 +22,13 @@ from library.models import ResourcePage, ResourceType
 from network.models import Country
 from portal.access import audience_of
 from portal.models import Language, Topic
-from portal.page_cache import generation
+from portal.page_cache import generation, reads
 
 PAGE_SIZE = 20
 # Facet counts, totals and the ids of a page are shared by everyone of the same tier asking the
-# same filters: cached under the content generation (any publish, unpublish, move or edit
-# starts a new one, see portal.page_cache), so they are never stale, and by tier, so nobody
-# sees counts of what their tier may not see.
+# same filters: cached under the generations of the sections the library reads (a publish,
+# unpublish, move or edit there starts new ones, see portal.page_cache), so they are never
+# stale, and by tier, so nobody sees counts of what their tier may not see.
 CACHE_SECONDS = 600
 SORTS = {
     "newest": (F("published").desc(nulls_last=True), "-first_published_at", "title"),
@@ -107,7 +107,7 @@ class ResourceListing:
 
     @cached_property
     def _cache_prefix(self):
-        return f"library-listing:{generation()}:{audience_of(self.user)}"
+        return f"library-listing:{generation(*reads('library'))}:{audience_of(self.user)}"
 
     def _values(self, name):
         # Control characters never name anything, and PostgreSQL refuses NUL in a query.
@@ -197,7 +197,7 @@ class ResourceListing:
     @property
     def results_key(self):
         """Names the rendered list of one page of results: the same for everyone of the tier
-        asking the same filters, under the content generation."""
+        asking the same filters, under the library's generations."""
         return self._cache_key("html")
 
     def page_of_results(self, per_page=PAGE_SIZE):

@@ -41,7 +41,7 @@ from portal.access import (
     is_secretariat,
     visible_audiences,
 )
-from portal.page_cache import CachedIds, form_state, shared_key
+from portal.page_cache import CachedIds, form_state, reads, shared_key
 from portal.spreadsheet import safe_cell
 
 ACTIONS_PAGE_SIZE = 25
@@ -150,8 +150,9 @@ def meeting_page_context(meeting, request):
         action.editable = context["viewer_is_secretariat"] or ownership.owns(action)
     context.update(
         # The agenda, participants, minutes and decisions are rendered once per tier and
-        # language under the content generation; these querysets run only when they are not.
-        record_key=shared_key("meeting-record", user, meeting.pk),
+        # language under the generations of what it reads (the meeting, the resources it
+        # discussed, its people); these querysets run only when they are not cached.
+        record_key=shared_key("meeting-record", user, meeting.pk, sections=reads("meeting-record")),
         agenda=meeting.agenda_items.select_related("presenter").prefetch_related(
             "documents", Prefetch("resources", queryset=_linked_resources())
         ),
@@ -216,7 +217,8 @@ def _registration_of(user, meeting):
 def action_list(request):
     """Every action point the requester may see, filterable, paginated. The total and each
     page's ids are shared by everyone of the same tier asking the same filters (see
-    `portal.page_cache.CachedIds`); a change to any action point starts a new generation."""
+    `portal.page_cache.CachedIds`); a change to any meeting or action point (or to the people
+    and countries owning them) starts a new generation of the meetings section."""
     if not is_member(request.user):
         return _deny(request)
     form = ActionFilterForm(request.GET or None, user=request.user)
@@ -238,7 +240,7 @@ def action_list(request):
             status = 400
     rows = CachedIds(
         actions,
-        shared_key("action-list", request.user, state),
+        shared_key("action-list", request.user, state, sections=reads("meetings")),
         detail=lambda queryset: queryset.select_related(*ACTION_ROW_RELATED),
     )
     page = Paginator(rows, ACTIONS_PAGE_SIZE).get_page(

@@ -9,8 +9,8 @@ including those of child objects such as an agenda item's documents), one revisi
 content and being its live and latest revision, "created" and "published" entries in its
 history, its outbound references in Wagtail's reference index and its entry in Wagtail's admin
 search. `page_published` (and Wagtail's generic `published`) is sent once per page, as publishing
-does, so the apps' handlers (search indexing, guidance alerts) react as they do to a publish;
-the anonymous page cache is invalidated once per batch.
+does, so the apps' handlers (search indexing, guidance alerts, the page cache's sections) react
+as they do to a publish.
 
 Every page is validated as Wagtail validates a live page (`full_clean`) before anything is
 written; call inside a transaction: a database error leaves nothing of the batch.
@@ -136,7 +136,6 @@ def create_published(parent, pages, user=None, validated=False):
             gathered, _state.gathered = _state.gathered, None
         for callback, items in gathered.values():
             transaction.on_commit(lambda callback=callback, items=items: callback(items))
-        transaction.on_commit(_invalidate_page_cache)
     return pages
 
 
@@ -334,9 +333,3 @@ def _admin_search(model, objects):
         return
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(model, objects)
-
-
-def _invalidate_page_cache():
-    from portal.page_cache import invalidate
-
-    invalidate()

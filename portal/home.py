@@ -10,8 +10,8 @@ providers are called only for a signed-in user and answer for that user alone; a
 shows them is never stored in a shared cache (see HomePage.serve).
 
 A public section answers for the visitor's tier, never for one person: it is rendered once per
-tier, language, time zone and day, and shared under the content generation (see
-`portal.page_cache.shared_key`), so a publish shows at once.
+tier, language, time zone and day, and shared under the generations of the sections its app
+reads (see `portal.page_cache`), so a publish shows at once and a write elsewhere costs nothing.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.page_cache import shared_key
+from portal.page_cache import reads, shared_key
 
 SHARED_SECONDS = 600
 
@@ -67,6 +67,7 @@ def home_sections(request):
             provider.__qualname__,
             timezone.get_current_timezone_name(),
             str(timezone.localdate()),
+            sections=reads(provider.__module__),
         )
         rendered = cache.get(key)
         if rendered is None:

@@ -60,6 +60,7 @@ def rebuild(progress=None, records=None):
                 count += len(batch)
             backend.finish_rebuild(token)
         backend.after_rebuild()
+    service.mark_index_changed()
     es = service.elasticsearch_backend()
     if es is not None and pending.exist(es.name):
         # The new index holds what the sources say; the replay clears what waited (idempotent).

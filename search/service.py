@@ -163,6 +163,7 @@ def replace_records(source_name, object_id, records):
     _write_cluster(
         lambda es: es.replace(source_name, object_id, records), [(source_name, object_id)]
     )
+    mark_index_changed()
 
 
 def add_records(records):
@@ -172,12 +173,23 @@ def add_records(records):
     _write_cluster(
         lambda es: es.bulk_add(records), [(record.source, record.object_id) for record in records]
     )
+    mark_index_changed()
+
+
+def mark_index_changed():
+    """Cached search pages are dropped once the index has the change: after the caller's
+    commit, the cluster's copy already visible (see `_write_cluster`)."""
+    from portal.page_cache import index_changed
+
+    index_changed()
 
 
 def _write_cluster(write, objects):
     """Write to the cluster when one is configured; when it is down (or known to be), note the
     objects in search.pending, in the caller's transaction like the database copy, to be
-    replayed. A write that succeeds while others wait schedules their replay."""
+    replayed. A write that succeeds while others wait schedules their replay. A write is made
+    visible to searches before this returns: the search pages cached meanwhile are dropped
+    next, and must not be rendered again from the cluster's previous state."""
     from search import pending
 
     es = elasticsearch_backend()
@@ -188,6 +200,8 @@ def _write_cluster(write, objects):
         return
     try:
         write(es)
+        if not es.refresh:
+            es.make_visible()
     except Exception as exc:  # noqa: BLE001 - any cluster failure: the write waits in the database
         _es_failed(exc)
         pending.record(es.name, objects, error=exc)

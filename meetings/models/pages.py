@@ -34,7 +34,7 @@ from wagtail.search import index
 from meetings.admin_forms import MeetingPageForm
 from meetings.models.record import AgendaItem, MeetingDocument
 from portal.access import RANK, Audience, can_see, restrict_queryset
-from portal.page_cache import CachedIds, form_state, shared_key
+from portal.page_cache import CachedIds, form_state, reads, shared_key
 from portal.pages import AudiencePageMixin
 from portal.usage import lowest, strictest
 
@@ -156,7 +156,14 @@ class MeetingIndexPage(Page):
         # The total and each page's ids are shared by the tier (see portal.page_cache).
         rows = CachedIds(
             meetings,
-            shared_key("meeting-index", request.user, self.pk, str(today), state),
+            shared_key(
+                "meeting-index",
+                request.user,
+                self.pk,
+                str(today),
+                state,
+                sections=reads("meetings"),
+            ),
             detail=lambda queryset: queryset.select_related("host_country", "series"),
         )
         page_number = request.GET.get("page") if not form.errors else 1
