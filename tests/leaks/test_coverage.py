@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import get_resolver, resolve
 
 from wagtail import hooks
 
 from tests.leaks.test_leak_matrix import MUST_SEE, clients, url_of, world  # noqa: F401
+from tests.security.test_one_door import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -71,15 +72,6 @@ SERVING_HOOKS = {
 }
 
 
-def routes(patterns, prefix=""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route, pattern.callback
-
-
 def normal(route):
     """Routes as the resolver reports a match (regex anchors dropped where patterns join)."""
     return route.replace("^", "").replace("$", "")
@@ -88,7 +80,7 @@ def normal(route):
 def test_every_url_pattern_has_a_leak_row_or_a_reason(world):  # noqa: F811 (the fixture)
     covered = {normal(resolve(urlsplit(url_of(world, name)).path).route) for name in MUST_SEE}
     missing = []
-    for route, callback in routes(get_resolver().url_patterns):
+    for route, callback in walk(get_resolver().url_patterns):
         if route.startswith(GATED_PREFIXES) or normal(route) in covered or route in NO_ROW:
             continue
         if route == "_util/login/" and callback.__module__.startswith("django.contrib.auth"):
