@@ -6,6 +6,10 @@ Site benchmarks (`manage.py bench --only portal`), in a throwaway database seede
 - HTTP throughput under gunicorn (2 workers, loopback) of a cached public page and of a constant
   view (`/ping`), measured in the same run, and their ratio;
 - peak memory (VmHWM) of a gunicorn worker;
+- HTTP throughput of cached public pages (the home page, each section's index and three of its
+  pages, two searches) with one write every 5 s (a resource import, then an audience change,
+  in turn) against the same reads without writes: what scoped invalidation keeps of the
+  read-only figure (target 0.85);
 - full search rebuild throughput (`search_index rebuild`, records per second);
 - text extraction throughput (PDF pages per second) through the real extraction task with the
   worker on one core: a real Celery worker process pinned with `taskset -c 0` when a broker is
@@ -14,6 +18,7 @@ Site benchmarks (`manage.py bench --only portal`), in a throwaway database seede
 """
 
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -83,6 +88,7 @@ def run(command, quick=False):
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         bench_pages(command, quick)
         bench_http(command, quick)
+        bench_mixed_read_write(command, quick)
         bench_healthz_redis_down(command, quick)
         bench_rebuild(command)
         bench_extraction(command, quick)
@@ -361,6 +367,251 @@ def bench_healthz_redis_down(command, quick):
 
 MIXED_TARGET = 0.85
 WRITE_EVERY = 5  # seconds
+
+
+def first_urls(model_label, count, **filters):
+    model = apps.get_model(model_label)
+    queryset = model.objects.filter(**filters)
+    if hasattr(queryset, "live"):
+        queryset = queryset.live()
+    return [obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else obj.url
+            for obj in queryset.order_by("pk")[:count]]  # fmt: skip
+
+
+def mixed_paths():
+    """Cached public pages a visitor browses: the home page, each section's index, three of
+    its pages, a filtered listing and two searches."""
+    return [
+        "/",
+        "/library/",
+        "/library/?type=guideline",
+        *first_urls("library.ResourcePage", 3, audience="public"),
+        "/meetings/",
+        *first_urls("meetings.MeetingPage", 3, audience="public"),
+        "/network/",
+        *first_urls("network.Country", 3),
+        *first_urls("network.Person", 3, is_active=True),
+        "/search/?q=referral+of+children",
+        "/search/?q=labour+exploitation+indicators",
+    ]
+
+
+def load_paths(port, paths, seconds, connections=4):
+    """Successful requests per second from `connections` threads, each going round `paths`."""
+    counts = [0] * connections
+    stop = time.monotonic() + seconds
+
+    def worker(index):
+        number = index
+        while time.monotonic() < stop:
+            conn = HTTPConnection("127.0.0.1", port, timeout=60)
+            path = paths[number % len(paths)]
+            conn.request("GET", path, headers={"Host": "127.0.0.1", "Connection": "close"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            counts[index] += response.status == 200
+            number += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
+@contextlib.contextmanager
+def shared_cache_url():
+    """The Redis the bench's cache is, else a throwaway redis-server; None without either (a
+    per-process cache would not see the writes)."""
+    configured = settings.CACHES["default"]
+    if "redis" in configured["BACKEND"].lower():
+        yield configured["LOCATION"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    port = free_port()
+    directory = tempfile.mkdtemp(prefix="portal-bench-redis-")
+    server = subprocess.Popen(  # noqa: S603
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", directory],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def write_loop():
+    """The writes of the mixed figure, in a process of their own (as the admin's requests and
+    the workers are): commands on stdin, one a line. `go` starts one write every WRITE_EVERY
+    seconds, the first after half of it: a resource imported (`import_resources`, indexed in
+    bulk at its end), then a public resource made members-only or public again, in turn;
+    `pause` stops them; the end of input ends the process, which prints `wrote N` (or the
+    error). Tasks run inline, as a worker would run them."""
+    from library.models import ResourcePage
+    from portal.access import Audience
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    active, changed, ended = threading.Event(), threading.Event(), threading.Event()
+
+    def read_commands():
+        for line in sys.stdin:
+            (active.set if line.strip() == "go" else active.clear)()
+            changed.set()
+        ended.set()
+        changed.set()
+
+    threading.Thread(target=read_commands, daemon=True).start()
+    target = ResourcePage.objects.live().filter(audience=Audience.PUBLIC).order_by("-pk")[0]
+    done = 0
+    print("ready", flush=True)  # noqa: T201 - the parent waits for this line
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            while not ended.is_set():
+                changed.wait()
+                changed.clear()
+                next_write = time.monotonic() + WRITE_EVERY / 2
+                while active.is_set() and not ended.is_set():
+                    if changed.wait(max(0, next_write - time.monotonic())):
+                        changed.clear()
+                        continue
+                    if done % 2 == 0:
+                        _import_one(done)
+                    else:
+                        _switch_audience(target.pk)
+                    done += 1
+                    next_write += WRITE_EVERY
+    except Exception as error:  # noqa: BLE001 - reported with the figure
+        print(f"failed {type(error).__name__}: {error}", flush=True)  # noqa: T201
+        raise
+    print(f"wrote {done}", flush=True)  # noqa: T201
+
+
+def _switch_audience(page_id):
+    from library.models import ResourcePage
+    from portal.access import Audience
+
+    page = ResourcePage.objects.get(pk=page_id)
+    public = page.audience == Audience.PUBLIC
+    page.audience = Audience.MEMBERS if public else Audience.PUBLIC
+    page.save_revision().publish()
+
+
+def _import_one(number):
+    line = {
+        "external_id": f"bench-mixed-{os.getpid()}-{number}",
+        "title": f"Bench referral guideline {number}",
+        "summary": "Referral of presumed victims between national mechanisms.",
+        "resource_type": "guideline",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
+        file.write(json.dumps(line) + "\n")
+        file.flush()
+        call_command("import_resources", file.name, verbosity=0)
+
+
+def start_writer(cache_url):
+    """write_loop() in a process of its own on this run's database and the server's cache;
+    returns once it is ready."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "DATABASE_CONN_MAX_AGE": "0",
+           "CACHE_URL": cache_url, "LOG_LEVEL": "WARNING"}  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c",
+         "import django; django.setup(); from portal.bench import write_loop; write_loop()"],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError("the bench's writer did not start")
+    return process
+
+
+def tell(process, command):
+    process.stdin.write(command + "\n")
+    process.stdin.flush()
+
+
+def bench_mixed_read_write(command, quick):
+    """Reads per second of cached public pages with one write every WRITE_EVERY seconds
+    (write_loop), against the same reads without writes, under gunicorn (2 workers). Windows
+    without and with writes alternate, and the ratio is the median of each pair's, so that
+    whatever else loads the machine weighs on both alike."""
+    paths = mixed_paths()
+    with shared_cache_url() as cache_url:
+        if cache_url is None:
+            command.figure("http.public_pages_with_writes", "missing",
+                           note="needs Redis (REDIS_URL or a redis-server to start)")  # fmt: skip
+            return
+        static_root = tempfile.mkdtemp(prefix="portal-bench-static-")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url(),
+            "CACHE_URL": cache_url,
+            "STATIC_ROOT": static_root,
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "2", "--preload",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        writer = None
+        try:
+            wait_until_serving(port)
+            writer = start_writer(cache_url)
+            rounds, seconds = (1, 6) if quick else (3, 10)
+            load_paths(port, paths, 2)  # fill the page cache
+            pairs = []
+            for _ in range(rounds):
+                read_only = load_paths(port, paths, seconds)
+                tell(writer, "go")
+                pairs.append((read_only, load_paths(port, paths, seconds)))
+                tell(writer, "pause")
+            writer.stdin.close()
+            outcome = writer.stdout.read().strip()
+            writer.wait(timeout=60)
+        finally:
+            if writer is not None and writer.poll() is None:
+                writer.kill()
+            server.terminate()
+            server.wait(timeout=30)
+            shutil.rmtree(static_root, ignore_errors=True)
+    read_only = statistics.mean(pair[0] for pair in pairs)
+    mixed = statistics.mean(pair[1] for pair in pairs)
+    ratio = statistics.median(with_writes / alone if alone else 0 for alone, with_writes in pairs)
+    wrote = outcome.split()[-1] if outcome.startswith("wrote ") else "0"
+    command.figure(
+        "http.public_pages_with_writes", round(mixed), "req/s",
+        target=f">={MIXED_TARGET}x read-only", read_only=round(read_only), ratio=round(ratio, 2),
+        writes=wrote, every=f"{WRITE_EVERY}s", pages=len(paths), workers=2,
+        ok="yes" if ratio >= MIXED_TARGET and outcome.startswith("wrote ") else "NO",
+        **({} if outcome.startswith("wrote ") else {"error": outcome.splitlines()[-1:]}),
+    )  # fmt: skip
 
 
 def bench_rebuild(command):
