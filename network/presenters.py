@@ -92,3 +92,66 @@ def entry_for(person, user):
 def can_see_photo(person, user):
     """Whether `user` may receive the photo file (the photo view asks this, not the template)."""
     return bool(person.photo) and (is_owner(person, user) or can_see(user, person.photo_audience))
+
+
+@dataclass(frozen=True)
+class InstitutionEntry:
+    """An institution as one viewer may see it. A hidden phone or email is empty;
+    `*_visibility` tells templates which shown fields are restricted (for `data-audience`)."""
+
+    institution: object
+    name: str
+    kind_label: str
+    country: object
+    organisation: object
+    procedures: tuple
+    target_groups: tuple
+    phone: str
+    email: str
+    website: str
+    hours: str
+    available_24_7: bool
+    languages: tuple
+    is_contact_point: bool
+    confirmed_on: object
+    is_stale: bool
+    phone_visibility: str
+    email_visibility: str
+
+    @property
+    def has_contact(self):
+        return bool(self.phone or self.email)
+
+
+def institution_entry_for_tier(institution, tier):
+    """What a viewer of `tier` sees of `institution`. Uses prefetched languages."""
+    rank = RANK[str(tier)]
+
+    def shows(audience):
+        return rank >= RANK.get(str(audience), RANK[Audience.SECRETARIAT])
+
+    return InstitutionEntry(
+        institution=institution,
+        name=institution.name,
+        kind_label=str(institution.get_kind_display()),
+        country=institution.country,
+        organisation=institution.organisation,
+        procedures=tuple(institution.procedures),
+        target_groups=tuple(institution.target_groups),
+        phone=institution.phone if shows(institution.phone_visibility) else "",
+        email=institution.email if shows(institution.email_visibility) else "",
+        website=institution.website,
+        hours=institution.hours,
+        available_24_7=institution.available_24_7,
+        languages=tuple(institution.languages.all()),
+        is_contact_point=institution.is_contact_point,
+        confirmed_on=institution.confirmed_on,
+        is_stale=institution.is_stale,
+        phone_visibility=institution.phone_visibility,
+        email_visibility=institution.email_visibility,
+    )
+
+
+def institution_entry_for(institution, user):
+    """What `user` sees of `institution`."""
+    return institution_entry_for_tier(institution, audience_of(user))

@@ -1,17 +1,28 @@
 """The directory in the Wagtail admin: snippets with revisions and history, the freshness listing
 and the one-step mandate handover (secretariat only)."""
 
+import django_filters
+
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from network import admin_views
 from network.invitations import InvitePeopleBulkAction
-from network.models import Country, Organisation, Person
+from network.models import (
+    Country,
+    Institution,
+    Organisation,
+    Person,
+    Procedure,
+    ReferralProfile,
+    TargetGroup,
+)
 from portal.access import is_secretariat
 
 
@@ -45,8 +56,63 @@ class PersonViewSet(SnippetViewSet):
     ordering = ["family_name", "given_name"]
 
 
+class ReferralProfileViewSet(SnippetViewSet):
+    model = ReferralProfile
+    icon = "list-ul"
+    menu_label = _("Referral profiles")
+    list_display = ["country", "mechanism_name", "lead_agency", "reviewed_on"]
+    list_filter = ["country__membership"]
+    search_fields = ["mechanism_name"]
+    ordering = ["country__name"]
+
+
+class InstitutionFilterSet(WagtailFilterSet):
+    """The institutions listing's filters. Procedure and group are matched in Python-checked
+    JSON text (see network.models.referral.ChoiceListField)."""
+
+    procedure = django_filters.ChoiceFilter(
+        label=_("TRM procedure"), choices=Procedure.choices, method="filter_procedure"
+    )
+    target_group = django_filters.ChoiceFilter(
+        label=_("Target group"), choices=TargetGroup.choices, method="filter_group"
+    )
+    stale = django_filters.BooleanFilter(
+        label=_("Not confirmed for 12 months"), method="filter_stale"
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["country", "kind", "is_contact_point", "available_24_7"]
+
+    def filter_procedure(self, queryset, name, value):
+        return queryset.serving(procedure=value)
+
+    def filter_group(self, queryset, name, value):
+        return queryset.serving(group=value)
+
+    def filter_stale(self, queryset, name, value):
+        stale = queryset.stale()
+        return stale if value else queryset.exclude(pk__in=stale.values("pk"))
+
+
+class InstitutionViewSet(SnippetViewSet):
+    model = Institution
+    icon = "home"
+    menu_label = _("Institutions")
+    list_display = ["name", "country", "kind", "is_contact_point", "confirmed_on"]
+    filterset_class = InstitutionFilterSet
+    search_fields = ["name"]
+    ordering = ["country__name", "name"]
+
+
 class DirectoryViewSetGroup(SnippetViewSetGroup):
-    items = (CountryViewSet, OrganisationViewSet, PersonViewSet)
+    items = (
+        CountryViewSet,
+        OrganisationViewSet,
+        PersonViewSet,
+        ReferralProfileViewSet,
+        InstitutionViewSet,
+    )
     menu_icon = "group"
     menu_label = _("Directory")
     menu_name = "directory"

@@ -18,13 +18,25 @@ iso_code_validator = RegexValidator(
 )
 
 
+class CountryQuerySet(models.QuerySet):
+    def in_network(self):
+        """Members, observers and partners: the countries the directory lists as the network."""
+        return self.exclude(membership=Country.Membership.OUTSIDE)
+
+    def outside_network(self):
+        return self.filter(membership=Country.Membership.OUTSIDE)
+
+
 class Country(RevisionMixin, index.Indexed, models.Model):
-    """A country of the network, keyed by its ISO 3166-1 alpha-2 code (used in URLs and filters)."""
+    """A country of the network, keyed by its ISO 3166-1 alpha-2 code (used in URLs and filters).
+    A country outside the network is kept too, as a referral destination with one contact point
+    (see network.models.referral)."""
 
     class Membership(models.TextChoices):
         MEMBER = "member", _("Member")
         OBSERVER = "observer", _("Observer")
         PARTNER = "partner", _("Partner")
+        OUTSIDE = "outside", _("Outside the network")
 
     name = models.CharField(_("name"), max_length=120, help_text=_("Short English name."))
     iso_code = models.CharField(
@@ -39,7 +51,10 @@ class Country(RevisionMixin, index.Indexed, models.Model):
         max_length=10,
         choices=Membership.choices,
         default=Membership.MEMBER,
-        help_text=_("The country's standing in the network."),
+        help_text=_(
+            "The country's standing in the network; “outside the network” for a referral "
+            "destination that holds only a contact point."
+        ),
     )
     joined = models.DateField(
         _("date joined"), null=True, blank=True, help_text=_("When the country joined the network.")
@@ -49,6 +64,8 @@ class Country(RevisionMixin, index.Indexed, models.Model):
         blank=True,
         help_text=_("How identification and referral are organised nationally (public)."),
     )
+
+    objects = CountryQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),
@@ -73,6 +90,10 @@ class Country(RevisionMixin, index.Indexed, models.Model):
 
     def get_absolute_url(self):
         return reverse("network:country", args=[self.iso_code])
+
+    @property
+    def in_network(self):
+        return self.membership != self.Membership.OUTSIDE
 
 
 class Organisation(RevisionMixin, index.Indexed, models.Model):
