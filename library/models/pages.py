@@ -39,6 +39,9 @@ class ResourceType(models.TextChoices):
     STUDY = "study", _("Study or report")
     LEGISLATION = "legislation", _("Legislation or policy")
     GOOD_PRACTICE = "good_practice", _("Good practice")
+    # Bilateral and multilateral agreements, memoranda and protocols; the resource's countries
+    # are the countries it binds (the referral pathway shows it for a pair it binds).
+    AGREEMENT = "agreement", _("Agreement or protocol")
 
 
 class LibraryIndexPage(Page):
