@@ -6,9 +6,12 @@ BM25 postings table on PostgreSQL (created in migrations, per database vendor).
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.access import Audience
 
 # Bit per tier, so that "visible to this tier" is one indexable test inside every query.
 AUDIENCE_BITS = {"public": 1, "members": 2, "secretariat": 4}
@@ -127,23 +130,78 @@ class IndexStats(models.Model):
 
 
 class ZeroResultQuery(models.Model):
-    """A normalised query that found nothing on a given day, with how often: the secretariat's
-    view of missing guidance. No user identity is kept."""
+    """A normalised query that found nothing, counted per day, searcher's tier and interface
+    language: the secretariat's view of missing guidance. Counts only: no user, no address, no
+    time of day, so a row says how often, never who. The tier matters because a member who
+    finds nothing may be missing members-only guidance, which is no gap for the public."""
 
     query = models.CharField(_("query"), max_length=200)
-    day = models.DateField(_("day"))
+    day = models.DateField(_("day"), help_text=_("The portal's day (its own time zone)."))
+    tier = models.CharField(
+        _("searcher's tier"),
+        max_length=12,
+        choices=Audience.choices,
+        blank=True,
+        help_text=_(
+            "What the searcher could see, as the access policy said; empty for searches counted"
+            " before tiers were recorded."
+        ),
+    )
+    language = models.CharField(
+        _("interface language"),
+        max_length=12,
+        blank=True,
+        help_text=_("The language the portal was shown in; empty when not one it offers."),
+    )
     count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["query", "day"], name="search_zero_query_day")
+            models.UniqueConstraint(
+                fields=["query", "day", "tier", "language"], name="search_zero_query_day_tier"
+            )
         ]
+        indexes = [models.Index(fields=["day"], name="search_zero_day")]
         ordering = ["-day", "-count"]
         verbose_name = _("search without results")
         verbose_name_plural = _("searches without results")
 
     def __str__(self):
-        return f"{self.query} ({self.day}: {self.count})"
+        where = f"{self.day}, {self.tier or '?'}, {self.language or '?'}"
+        return f"{self.query} ({where}: {self.count})"
+
+
+class ZeroResultHandling(models.Model):
+    """The secretariat's answer to a query that found nothing (guidance written, a synonym
+    added, nothing to do): one per normalised query, whatever the tier or language. Searches
+    on a later day than `handled_on` show the query as handled but seen again."""
+
+    query = models.CharField(_("query"), max_length=200, unique=True)
+    note = models.CharField(
+        _("note"),
+        max_length=500,
+        help_text=_("What was done about it, for the rest of the secretariat."),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), default=timezone.now)
+    handled_on = models.DateField(
+        _("handled on"),
+        help_text=_("The portal's day of handling: searches after it show as seen again."),
+    )
+
+    class Meta:
+        verbose_name = _("handled search without results")
+        verbose_name_plural = _("handled searches without results")
+
+    def __str__(self):
+        return f"{self.query} ({self.handled_on})"
 
 
 class PendingIndexWrite(models.Model):

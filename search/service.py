@@ -14,7 +14,7 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import audience_of
@@ -263,8 +263,13 @@ def _run(backend, parsed, tier, filters, sort, offset, limit):
     return backend, backend.search(parsed, tier, filters, sort, offset, limit)
 
 
-def search(query, user, filters=None, sort="relevance", page=1, page_size=20):
-    """Search what `user` may see. Raises ValueError for an unknown sort or a bad page."""
+def search(
+    query, user, filters=None, sort="relevance", page=1, page_size=20, *, count_if_empty=False
+):
+    """Search what `user` may see. Raises ValueError for an unknown sort or a bad page.
+    `count_if_empty`: a person typed this query (the search page, the API), so a first page
+    without filters that finds nothing is counted for the secretariat; alerts and other
+    callers searching on someone's behalf are not."""
     if sort not in SORTS:
         raise ValueError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
     page, page_size = int(page), int(page_size)
@@ -310,8 +315,8 @@ def search(query, user, filters=None, sort="relevance", page=1, page_size=20):
     )
     if raw.total == 0 and not parsed.is_empty and page == 1:
         results.suggestion = _did_you_mean(backend, parsed, tier)
-        if not filters:
-            record_zero_result(parsed.text)
+        if count_if_empty and not filters:
+            record_zero_result(parsed.text, tier, interface_language())
     return results
 
 
@@ -365,18 +370,31 @@ def suggest(prefix, user, limit=8):
     return database_backend().suggest(prefix, tier, limit)
 
 
-def record_zero_result(text):
-    """Count a query that found nothing, by day; never who asked."""
+def interface_language():
+    """The code of the language the portal is being shown in, as LANGUAGES names it, or ""."""
+    language = translation.get_language()
+    if not language:
+        return ""
+    try:
+        return translation.get_supported_language_variant(language)
+    except LookupError:
+        return ""
+
+
+def record_zero_result(text, tier, language="", day=None):
+    """Count a query that found nothing, by day, the searcher's tier (as the policy gave it)
+    and interface language; never who asked."""
+    from search.gaps import portal_day
     from search.models import ZeroResultQuery
 
     text = normalise(text)
     if not text:
         return
-    day = timezone.localdate()
-    updated = ZeroResultQuery.objects.filter(query=text, day=day).update(count=F("count") + 1)
+    key = {"query": text, "day": day or portal_day(), "tier": str(tier), "language": language}
+    updated = ZeroResultQuery.objects.filter(**key).update(count=F("count") + 1)
     if not updated:
         try:
             with transaction.atomic():
-                ZeroResultQuery.objects.create(query=text, day=day, count=1)
+                ZeroResultQuery.objects.create(**key, count=1)
         except IntegrityError:
-            ZeroResultQuery.objects.filter(query=text, day=day).update(count=F("count") + 1)
+            ZeroResultQuery.objects.filter(**key).update(count=F("count") + 1)

@@ -63,7 +63,10 @@ def parse_params(request):
 
 def _run(request):
     query, filters, sort, page, page_size = parse_params(request)
-    return service.search(query, request.user, filters, sort, page, page_size), filters
+    results = service.search(
+        query, request.user, filters, sort, page, page_size, count_if_empty=True
+    )
+    return results, filters
 
 
 @require_GET

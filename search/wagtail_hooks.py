@@ -12,6 +12,16 @@ from search import admin_views
 def register_admin_urls():
     return [
         path("search/zero-results/", admin_views.zero_results, name="search_zero_results"),
+        path(
+            "search/zero-results/export/",
+            admin_views.zero_results_export,
+            name="search_zero_results_export",
+        ),
+        path(
+            "search/zero-results/<int:row_id>/handle/",
+            admin_views.zero_result_handle,
+            name="search_zero_result_handle",
+        ),
     ]
 
 

@@ -186,7 +186,8 @@ class TestZeroResults:
         member_client.get(API, {"q": "referral"})
         row = ZeroResultQuery.objects.get()
         assert (row.query, row.count) == ("forced marriage", 2)
-        assert {f.name for f in ZeroResultQuery._meta.fields} == {"id", "query", "day", "count"}
+        fields = {f.name for f in ZeroResultQuery._meta.fields}
+        assert fields == {"id", "query", "day", "tier", "language", "count"}
 
     def test_secretariat_sees_them_in_the_admin(self, secretariat_client, records):
         Client().get(API, {"q": "forced marriage"})
