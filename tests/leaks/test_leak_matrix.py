@@ -426,6 +426,8 @@ def test_anonymous_meeting_calendar_has_no_joining_link_or_record(world, clients
         "/admin/snippets/",
         "/admin/api/main/pages/",
         "/admin/reports/site-history/",
+        "/admin/search/zero-results/",
+        "/admin/search/zero-results/export/",
     ],
 )
 def test_members_have_no_admin_chooser_or_admin_api(world, clients, url):
