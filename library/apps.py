@@ -7,7 +7,7 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from library import signals  # noqa: F401  (connects the receivers)
+        from library import admin_forms, signals  # noqa: F401  (connects the receivers)
         from library.providers import latest_guidance, referral_guidance
         from library.search_records import ResourceRecordSource, resources_showing
         from network.referral import register_referral_resources
@@ -18,3 +18,4 @@ class LibraryConfig(AppConfig):
         register_document_lookup(resources_showing)
         register_home_section(latest_guidance)
         register_referral_resources(referral_guidance)
+        admin_forms.register_autocomplete_sources()

@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from portal.access import is_secretariat
+from portal.admin_choosers import ChosenObjectsFormMixin
 
 APPROVED = "approved"
 
 
-class MeetingPageForm(WagtailAdminPageForm):
+class MeetingPageForm(ChosenObjectsFormMixin, WagtailAdminPageForm):
     """The page editor's rules: due dates not before the meeting, decisions point at this
-    meeting's agenda, and approved minutes change only through the secretariat with a reason."""
+    meeting's agenda, and approved minutes change only through the secretariat with a reason.
+    What the rows refer to is loaded once for all rows (see ChosenObjectsFormMixin)."""
 
     minutes_change_reason = forms.CharField(
         label=_("Reason for changing approved minutes"),
@@ -26,15 +28,40 @@ class MeetingPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         decisions = self.formsets.get("decisions")
         if decisions is not None:
-            from meetings.models.record import AgendaItem
+            self._offer_this_meetings_agenda(decisions)
 
-            items = (
-                AgendaItem.objects.filter(meeting_id=self.instance.pk)
-                if self.instance.pk
-                else AgendaItem.objects.none()
-            )
-            for form in [*decisions.forms, decisions.empty_form]:
-                form.fields["agenda_item"].queryset = items
+    def _offer_this_meetings_agenda(self, decisions):
+        """A decision's agenda item is one of this meeting's saved items: read once for every
+        row, and for the template of new rows too (which the formset builds afresh each time
+        it is asked, so it gets them from its form class)."""
+        from meetings.models.record import AgendaItem
+
+        items = (
+            AgendaItem.objects.filter(meeting_id=self.instance.pk)
+            if self.instance.pk
+            else AgendaItem.objects.none()
+        )
+        choices = None
+
+        def offer(form):
+            nonlocal choices
+            field = form.fields["agenda_item"]
+            field.queryset = items
+            if choices is None:
+                choices = list(field.choices)
+            field.choices = choices
+
+        for form in decisions.forms:
+            offer(form)
+        row_form = decisions.form
+
+        class DecisionRowForm(row_form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                offer(self)
+
+        DecisionRowForm.__name__ = row_form.__name__
+        decisions.form = DecisionRowForm
 
     def clean(self):
         cleaned_data = super().clean()

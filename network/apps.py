@@ -7,9 +7,10 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from network import home, indexing, invitations, search_records  # noqa: F401
+        from network import admin_forms, home, indexing, invitations, search_records  # noqa: F401
         from portal.home import register_dashboard_section
 
         search_records.register_sources()
+        admin_forms.register_autocomplete_sources()
         indexing.connect()
         register_dashboard_section(home.directory_entry_section)

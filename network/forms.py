@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.snippets.widgets import AdminSnippetChooser
+
 from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
 from network.models.people import normalise_phone, validate_international_phone
 from portal.models import Language, Topic
@@ -209,10 +211,19 @@ class ReferralForm(forms.Form):
 class HandoverForm(forms.Form):
     """End a mandate and start the successor's in one step."""
 
+    # Wagtail's snippet chooser, not a select of the whole directory: the editor searches for
+    # the successor by name; the queryset still decides who may be chosen.
     successor = forms.ModelChoiceField(
         label=_("Successor"),
         queryset=Person.objects.filter(is_active=True).select_related("country"),
-        help_text=_("The person who takes over the role."),
+        widget=AdminSnippetChooser(Person),
+        help_text=_("The person who takes over the role: an active entry of the directory."),
+        error_messages={
+            "invalid_choice": _(
+                "Select a valid choice: an active person of the directory other than the "
+                "current holder."
+            )
+        },
     )
     handover_date = forms.DateField(
         label=_("Handover date"),

@@ -20,7 +20,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
-        from portal import audit, search_records, usage
+        from portal import admin_choosers, audit, search_records, usage
         from portal.accounts import signals as account_signals
         from portal.page_cache import connect_invalidation
         from search.registry import register
@@ -31,3 +31,4 @@ class PortalConfig(AppConfig):
         account_signals.connect()
         register(search_records.StandardPageRecordSource())
         search_records.connect()
+        admin_choosers.register_user_source()

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from portal import audit
+from portal import admin_choosers, audit
 from portal.access import is_secretariat
 from portal.accounts import views as account_views
 
@@ -17,6 +17,11 @@ def register_invitation_urls():
             "invitations/<int:pk>/<str:action>/",
             account_views.invitation_action,
             name="portal_invitation_action",
+        ),
+        path(
+            "autocomplete/<slug:source>/",
+            admin_choosers.autocomplete_view,
+            name="portal_autocomplete",
         ),
     ]
 

@@ -22,8 +22,10 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from library.admin_forms import ResourcePageForm
 from library.blocks import ResourceStreamBlock
 from portal.access import visible_audiences
+from portal.admin_choosers import AutocompleteSelectMultiple
 from portal.pages import AudiencePageMixin
 
 # Paths under /library/ served by library/urls.py; a resource slug must not shadow them.
@@ -261,10 +263,14 @@ class ResourcePage(AudiencePageMixin, Page):
         InlinePanel("attachments", label=_("Attachments")),
         MultiFieldPanel(
             [
+                # Topics and languages are the secretariat's short taxonomies (tens of rows,
+                # growing with neither the directory nor the library): a select of them serves.
+                # Countries search as one types, like every other reference: the list is short
+                # today, but an editor is the same whether the network has 15 countries or 60.
                 FieldPanel("topics"),
-                FieldPanel("countries"),
+                FieldPanel("countries", widget=AutocompleteSelectMultiple("countries")),
                 FieldPanel("languages"),
-                FieldPanel("publishers"),
+                FieldPanel("publishers", widget=AutocompleteSelectMultiple("organisations")),
                 FieldRowPanel([FieldPanel("published"), FieldPanel("version_label")]),
             ],
             heading=_("Description"),
@@ -293,6 +299,7 @@ class ResourcePage(AudiencePageMixin, Page):
         ),
     ]
     promote_panels = [*Page.promote_panels, FieldPanel("external_id")]
+    base_form_class = ResourcePageForm
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),

@@ -34,6 +34,7 @@ from wagtail.search import index
 from meetings.admin_forms import MeetingPageForm
 from meetings.models.record import AgendaItem, MeetingDocument
 from portal.access import RANK, Audience, can_see, restrict_queryset
+from portal.admin_choosers import AutocompleteSelectMultiple
 from portal.page_cache import CachedIds, form_state, reads, shared_key
 from portal.pages import AudiencePageMixin
 from portal.usage import lowest, strictest
@@ -319,7 +320,7 @@ class MeetingPage(AudiencePageMixin, Page):
             ],
             heading=_("Where"),
         ),
-        FieldPanel("organisers"),
+        FieldPanel("organisers", widget=AutocompleteSelectMultiple("organisations")),
         FieldPanel("public_summary"),
     ]
     record_panels = [

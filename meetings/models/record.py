@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 
 from portal.access import Audience, audience_field
+from portal.admin_choosers import AutocompleteSelectMultiple
 
 # Resource pages are chosen by content type, so that this app needs no migration dependency on
 # the library's page model.
@@ -65,8 +66,8 @@ class AgendaItem(ClusterableModel, Orderable):
         FieldRowPanel([FieldPanel("time"), FieldPanel("title")]),
         FieldPanel("presenter"),
         FieldPanel("description"),
-        FieldPanel("documents"),
-        FieldPanel("resources"),
+        FieldPanel("documents", widget=AutocompleteSelectMultiple("documents")),
+        FieldPanel("resources", widget=AutocompleteSelectMultiple("resources")),
     ]
 
     class Meta(Orderable.Meta):
@@ -174,7 +175,7 @@ class Decision(ClusterableModel, Orderable):
     panels = [
         FieldRowPanel([FieldPanel("number"), FieldPanel("agenda_item")]),
         FieldPanel("text"),
-        FieldPanel("adopted_resources"),
+        FieldPanel("adopted_resources", widget=AutocompleteSelectMultiple("resources")),
     ]
 
     class Meta(Orderable.Meta):

@@ -22,8 +22,10 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
+from network.admin_forms import DirectoryAdminForm
 from network.storage import PrivateMediaStorage
 from portal.access import Audience, audience_field
+from portal.admin_choosers import AutocompleteSelect
 
 from .directory import Country, Organisation
 
@@ -205,13 +207,15 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("user"),
+                FieldPanel("user", widget=AutocompleteSelect("users")),
                 FieldPanel("is_active"),
                 FieldPanel("last_confirmed", read_only=True),
             ],
             heading=_("Account"),
         ),
     ]
+    # Loads what the mandates' rows refer to in one query (portal.admin_choosers).
+    base_form_class = DirectoryAdminForm
     search_fields = [
         index.SearchField("given_name"),
         index.SearchField("family_name"),
