@@ -12,8 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.snippets.widgets import AdminSnippetChooser
 
-from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
+from network.models import (
+    Country,
+    Mandate,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    Procedure,
+)
 from network.models.people import normalise_phone, validate_international_phone
+from network.pathway import Asylum, CaseProfile, ChildSituation, Exploitation, Group
 from portal.models import Language, Topic
 
 MAX_CONTACT_LINES = 5
@@ -174,38 +183,128 @@ class SelfServiceForm(forms.ModelForm):
 
 
 class ReferralForm(forms.Form):
-    """`?from=XX&to=YY`: the two countries a referral crosses."""
+    """The referral assistant's query (`/network/referral/`): two countries and a case profile
+    of categories only. Every parameter takes a value from a closed list; anything else (a
+    parameter the assistant does not know, a value outside its list, a parameter given twice)
+    is an error naming the parameter. No value a visitor typed is repeated back: the assistant
+    takes no free text, and what was sent may be case data."""
 
-    from_country = forms.CharField(label=_("From"), max_length=2)
-    to_country = forms.CharField(label=_("To"), max_length=2)
+    PROFILE_FIELDS = ("group", "child", "exploitation", "asylum", "procedure")
+    PARAMETERS = ("from", "to", *PROFILE_FIELDS, "format")
+    FORMATS = [("", _("Page")), ("print", _("Printable sheet")), ("pdf", _("PDF"))]
 
     def __init__(self, data=None, **kwargs):
+        self.unexpected = []
+        self.repeated = []
         if data is not None:
-            data = {"from_country": data.get("from", ""), "to_country": data.get("to", "")}
-        super().__init__(data, **kwargs)
-
-    def _country(self, field):
-        code = self.cleaned_data[field].strip().upper()
-        country = Country.objects.filter(iso_code=code).first()
-        if country is None:
-            raise ValidationError(
-                _("“%(code)s” is not a country of the network."), params={"code": code}
+            self.unexpected = sorted(key for key in data if key not in self.PARAMETERS)
+            self.repeated = sorted(
+                key for key in data if key in self.PARAMETERS and len(data.getlist(key)) > 1
             )
-        return country
-
-    def clean_from_country(self):
-        return self._country("from_country")
-
-    def clean_to_country(self):
-        return self._country("to_country")
+            data = {key: data.get(key, "") for key in self.PARAMETERS}
+            for key in ("from", "to"):
+                data[key] = data[key].strip().upper()
+        super().__init__(data, **kwargs)
+        # One query: every country, for the choices and the answer.
+        self.countries = {country.iso_code: country for country in Country.objects.all()}
+        country_choices = [("", _("Choose a country"))] + [
+            (
+                iso,
+                country.name
+                if country.in_network
+                else _("%(country)s (outside the network)") % {"country": country.name},
+            )
+            for iso, country in self.countries.items()
+        ]
+        invalid = {"invalid_choice": _("Choose one of the listed values.")}
+        self.fields["from"] = forms.ChoiceField(
+            label=_("Identified in (from)"), choices=country_choices
+        )
+        self.fields["to"] = forms.ChoiceField(label=_("Referred to (to)"), choices=country_choices)
+        self.fields["group"] = forms.ChoiceField(
+            label=_("Adult or child"),
+            required=False,
+            choices=[("", _("Not said")), *Group.choices],
+            widget=forms.RadioSelect,
+            initial="",
+            error_messages=invalid,
+        )
+        self.fields["child"] = forms.ChoiceField(
+            label=_("If a child"),
+            required=False,
+            choices=[("", _("Not said")), *ChildSituation.choices],
+            widget=forms.RadioSelect,
+            initial="",
+            error_messages=invalid,
+        )
+        self.fields["exploitation"] = forms.ChoiceField(
+            label=_("Form of exploitation"),
+            required=False,
+            choices=[("", _("Not said")), *Exploitation.choices],
+            error_messages=invalid,
+        )
+        self.fields["asylum"] = forms.ChoiceField(
+            label=_("Asylum procedure involved"),
+            required=False,
+            choices=[("", _("Not said")), *Asylum.choices],
+            widget=forms.RadioSelect,
+            initial="",
+            error_messages=invalid,
+        )
+        self.fields["procedure"] = forms.ChoiceField(
+            label=_("Procedure needed now"),
+            required=False,
+            choices=[("", _("All five procedures")), *Procedure.choices],
+            error_messages=invalid,
+        )
+        self.fields["format"] = forms.ChoiceField(
+            label=_("Format"), required=False, choices=self.FORMATS, error_messages=invalid
+        )
+        for name in ("from", "to"):
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Not a country code of the network: choose a country from the list."
+            )
 
     def clean(self):
         data = super().clean()
-        if data.get("from_country") and data.get("from_country") == data.get("to_country"):
-            raise ValidationError(
-                _("Choose two different countries for a referral across a border.")
+        for key in self.unexpected:
+            # The name only (shortened, printable): never a value, which may be case data.
+            name = "".join(char for char in key[:40] if char.isprintable())
+            self.add_error(
+                None,
+                _("Unknown parameter “%(name)s”: the assistant takes only %(known)s.")
+                % {"name": name, "known": ", ".join(self.PARAMETERS)},
             )
+        for key in self.repeated:
+            self.add_error(key, _("Given more than once: give one value."))
+        if data.get("from") and data.get("from") == data.get("to"):
+            self.add_error(
+                "to", _("Choose two different countries for a referral across a border.")
+            )
+        if data.get("child") and data.get("group") == Group.ADULT:
+            self.add_error("child", _("Only for a child: leave it empty for an adult."))
+        elif data.get("child"):
+            data["group"] = Group.CHILD
         return data
+
+    def pathway_request(self):
+        """(origin, destination, CaseProfile, format) of a valid form."""
+        data = self.cleaned_data
+        profile = CaseProfile(**{name: data.get(name) or "" for name in self.PROFILE_FIELDS})
+        return self.countries[data["from"]], self.countries[data["to"]], profile, data["format"]
+
+    @property
+    def choice_fields(self):
+        """The profile's radio groups, each shown as a fieldset."""
+        return [self["group"], self["child"], self["asylum"]]
+
+    def error_lines(self):
+        """[(parameter, label, message)] of every error, for the 400 page."""
+        lines = [("", "", str(message)) for message in self.non_field_errors()]
+        for name in self.PARAMETERS:
+            for message in self.errors.get(name, ()):
+                lines.append((name, str(self.fields[name].label), str(message)))
+        return lines
 
 
 class HandoverForm(forms.Form):

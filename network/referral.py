@@ -1,14 +1,34 @@
 """
-Guidance shown beside the referral contacts of two countries. The directory cannot import the
+Guidance shown on the referral pathway of two countries. The directory cannot import the
 library (the library depends on the directory), so the library registers a provider here.
 
-A provider is `callable(countries, user) -> list[ReferralResource]`; it must ask the access
-policy itself and run a fixed number of queries.
+A provider is `callable(countries, user, *, national_sops=(), first_topics=()) ->
+list[ReferralResource]`: `countries` are the pair's ISO codes, `national_sops` the page ids of the
+two countries' national SOPs (their referral profiles), `first_topics` topic slugs that make a
+resource come first (a child's case: "children"). It must ask the access policy itself and run a
+fixed number of queries.
 """
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 _providers = []
+
+
+class Scope:
+    """Where a piece of guidance applies: the whole region, one country, or the pair (an
+    agreement binding both)."""
+
+    REGIONAL = "regional"
+    NATIONAL = "national"
+    AGREEMENT = "agreement"
+
+    LABELS = {
+        REGIONAL: _("Regional guidance"),
+        NATIONAL: _("National guidance"),
+        AGREEMENT: _("Agreements between the two countries"),
+    }
 
 
 @dataclass(frozen=True)
@@ -18,6 +38,14 @@ class ReferralResource:
     kind_label: str  # e.g. "Standard operating procedure"
     audience: str  # a portal.access.Audience value, for the members-only badge
     countries: tuple[str, ...] = ()  # ISO codes the resource covers
+    scope: str = Scope.NATIONAL
+    topics: tuple[str, ...] = ()  # topic slugs, to order and group by procedure
+    is_national_sop: bool = False
+    published: object = None  # a date, shown on the sheet
+
+    @property
+    def is_regional(self):
+        return self.scope == Scope.REGIONAL
 
 
 def register_referral_resources(provider):
@@ -26,5 +54,11 @@ def register_referral_resources(provider):
     return provider
 
 
-def referral_resources(countries, user):
-    return [item for provider in _providers for item in provider(countries, user)]
+def referral_resources(countries, user, *, national_sops=(), first_topics=()):
+    return [
+        item
+        for provider in _providers
+        for item in provider(
+            countries, user, national_sops=tuple(national_sops), first_topics=tuple(first_topics)
+        )
+    ]

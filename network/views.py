@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 from network.exports import directory_csv, vcard_for, vcards_for
 from network.forms import DirectoryFilterForm, ReferralForm, SelfServiceForm
 from network.models import Country, Mandate, Organisation, Person
-from network.models.people import REFERRAL_ROLES
+from network.pathway import build_pathway
 from network.presenters import can_see_photo, is_owner
-from network.referral import referral_resources
+from network.referral_sheet import referral_sheet_pdf
 from portal.access import Audience, is_member, is_secretariat
 
 PEOPLE_PER_PAGE = 25
@@ -55,7 +56,7 @@ def directory(request):
     return render(
         request,
         "network/directory.html",
-        {"countries": countries, "referral_form": ReferralForm(), "filter_form": None},
+        {"countries": countries, "filter_form": None},
     )
 
 
@@ -179,45 +180,50 @@ def person_photo(request, person_id):
 
 @require_GET
 def referral(request):
+    """The referral assistant: the pathway between two countries for a case described by
+    categories only (network.pathway). Nothing of the query is stored or logged: no session
+    write, no log entry; an answer for a case profile is never cached and sends no Referer."""
+    if not request.GET:
+        return render(request, "network/referral.html", {"form": ReferralForm()})
     form = ReferralForm(request.GET)
     if not form.is_valid():
-        return render(
-            request,
-            "network/referral.html",
-            {"form": form, "countries": Country.objects.all()},
-            status=400,
+        response = render(request, "network/referral.html", {"form": form}, status=400)
+        return _case_response(response)
+    origin, destination, profile, output = form.pathway_request()
+    pathway = build_pathway(origin, destination, profile, request.user)
+    if output == "pdf":
+        response = HttpResponse(
+            referral_sheet_pdf(pathway, request.build_absolute_uri), content_type="application/pdf"
         )
-    origin, destination = form.cleaned_data["from_country"], form.cleaned_data["to_country"]
-    holders = (
-        Mandate.objects.current()
-        .filter(country__in=[origin, destination], role__in=REFERRAL_ROLES, person__is_active=True)
-        .values("person_id")
-    )
-    people = people_with_contacts().filter(pk__in=holders)
-    sides = {origin.pk: [], destination.pk: []}
-    rank = {role: position for position, role in enumerate(REFERRAL_ROLES)}
-    for person in people:
-        entry = person.visible_contact(request.user)
-        for mandate in entry.mandates:
-            if mandate.role in rank and mandate.country_id in sides:
-                sides[mandate.country_id].append((rank[mandate.role], mandate, entry))
-    for contacts in sides.values():
-        contacts.sort(key=lambda item: (item[0], item[2].family_name))
-    return render(
+        name = f"referral-{origin.iso_code}-{destination.iso_code}-{pathway.generated_on}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name.lower()}"'
+        return _case_response(response)
+    template = "network/referral_sheet.html" if output == "print" else "network/referral.html"
+    query = profile.as_params()
+    response = render(
         request,
-        "network/referral.html",
+        template,
         {
             "form": form,
-            "countries": Country.objects.all(),
-            "origin": origin,
-            "destination": destination,
-            "sides": [
-                (origin, [(m, e) for _, m, e in sides[origin.pk]]),
-                (destination, [(m, e) for _, m, e in sides[destination.pk]]),
-            ],
-            "resources": referral_resources((origin.iso_code, destination.iso_code), request.user),
+            "pathway": pathway,
+            "sheet_query": urlencode(
+                {"from": origin.iso_code, "to": destination.iso_code, **query, "format": "print"}
+            ),
+            "pdf_query": urlencode(
+                {"from": origin.iso_code, "to": destination.iso_code, **query, "format": "pdf"}
+            ),
+            "page_query": urlencode({"from": origin.iso_code, "to": destination.iso_code, **query}),
         },
     )
+    return _case_response(response) if profile.has_categories or output else response
+
+
+def _case_response(response):
+    """An answer that may carry a case profile in its URL: kept by no cache (the anonymous page
+    cache and shared caches skip private/no-store) and never sent on as a Referer."""
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET
