@@ -1,6 +1,7 @@
 """
-vCard and CSV exports of the directory. Both are built from `PersonEntry` (network/presenters.py),
-so an export never holds more than the requester could read on the person's page.
+vCard and CSV exports of the directory. Both are built from `PersonEntry` and `InstitutionEntry`
+(network/presenters.py), so an export never holds more than the requester could read on the
+person's page or the institution's country page.
 """
 
 import csv
@@ -8,7 +9,7 @@ import io
 
 import vobject
 
-from network.presenters import entry_for
+from network.presenters import entry_for, institution_entry_for
 from portal.access import is_secretariat
 from portal.spreadsheet import safe_cell
 
@@ -108,6 +109,93 @@ def directory_csv(people, user):
                 is_active="yes" if person.is_active else "no",
                 last_confirmed=person.last_confirmed.isoformat() if person.last_confirmed else "",
                 user_email=person.user.email if person.user else "",
+            )
+        writer.writerow([safe_cell(row[column]) for column in columns])
+    return out.getvalue()
+
+
+def institution_vcard(entry, url=""):
+    """One vCard 3.0 for an institution as its viewer may see it. X-ABSHOWAS:COMPANY makes
+    address books show it as an organisation rather than a person."""
+    card = vobject.vCard()
+    card.add("n").value = vobject.vcard.Name(family=entry.name)
+    card.add("fn").value = entry.name
+    card.add("org").value = [entry.organisation.name if entry.organisation else entry.name]
+    card.add("x-abshowas").value = "COMPANY"
+    card.add("title").value = entry.kind_label
+    if entry.email:
+        email = card.add("email")
+        email.value = entry.email
+        email.type_param = "INTERNET"
+    if entry.phone:
+        tel = card.add("tel")
+        tel.value = entry.phone
+        tel.type_param = "WORK"
+    adr = card.add("adr")
+    adr.value = vobject.vcard.Address(country=entry.country.name)
+    note = [entry.hours, "24/7" if entry.available_24_7 else ""]
+    languages = ", ".join(language.name for language in entry.languages)
+    if languages:
+        note.append(languages)
+    if any(note):
+        card.add("note").value = " · ".join(part for part in note if part)
+    if entry.website:
+        card.add("url").value = entry.website
+    elif url:
+        card.add("url").value = url
+    return card.serialize()
+
+
+INSTITUTION_COLUMNS = [
+    "iso_code",
+    "name",
+    "kind",
+    "organisation",
+    "procedures",
+    "target_groups",
+    "phone",
+    "email",
+    "website",
+    "hours",
+    "available_24_7",
+    "languages",
+    "is_contact_point",
+    "confirmed_on",
+]
+# The secretariat's export has the import's columns, so it can be edited and imported back.
+INSTITUTION_SECRETARIAT_COLUMNS = [*INSTITUTION_COLUMNS, "phone_visibility", "email_visibility"]
+
+
+def institutions_csv(institutions, user):
+    """Institutions as CSV text, each with exactly the contact fields `user` may see of it.
+    `institutions` should come from `Institution.objects.for_countries` (languages prefetched)."""
+    secretariat = is_secretariat(user)
+    columns = INSTITUTION_SECRETARIAT_COLUMNS if secretariat else INSTITUTION_COLUMNS
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for institution in institutions:
+        entry = institution_entry_for(institution, user)
+        row = {
+            "iso_code": entry.country.iso_code,
+            "name": entry.name,
+            "kind": institution.kind,
+            "organisation": entry.organisation.name if entry.organisation else "",
+            "procedures": ";".join(entry.procedures),
+            "target_groups": ";".join(entry.target_groups),
+            "phone": entry.phone,
+            "email": entry.email,
+            "website": entry.website,
+            "hours": entry.hours,
+            "available_24_7": "yes" if entry.available_24_7 else "no",
+            "languages": ";".join(language.code for language in entry.languages),
+            "is_contact_point": "yes" if entry.is_contact_point else "no",
+            "confirmed_on": entry.confirmed_on.isoformat() if entry.confirmed_on else "",
+        }
+        if secretariat:
+            row.update(
+                phone_visibility=institution.phone_visibility,
+                email_visibility=institution.email_visibility,
             )
         writer.writerow([safe_cell(row[column]) for column in columns])
     return out.getvalue()

@@ -69,9 +69,11 @@ class ImportReport:
         return self.created + self.updated + self.unchanged + len(self.errors)
 
 
-def read_rows(path):
+def read_rows(path, columns=None, required="type"):
     """(row number, {column: text}) for every non-empty row of a CSV or XLSX file. Row numbers
-    are those a spreadsheet shows (the header is row 1)."""
+    are those a spreadsheet shows (the header is row 1). `columns` are the known column names
+    (the directory's by default); the header must hold `required`."""
+    columns = COLUMNS if columns is None else columns
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -80,7 +82,7 @@ def read_rows(path):
         except UnicodeDecodeError:
             raise ImportFileError(f"{path.name} is not UTF-8 text.") from None
         reader = csv.reader(io.StringIO(text, newline=""))
-        yield from _rows(next(reader, None), reader)
+        yield from _rows(next(reader, None), reader, columns, required)
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
@@ -91,7 +93,7 @@ def read_rows(path):
             raise ImportFileError(f"{path.name} is not a readable XLSX file ({error}).") from None
         try:
             rows = workbook.worksheets[0].iter_rows(values_only=True)
-            yield from _rows(next(rows, None), rows)
+            yield from _rows(next(rows, None), rows, columns, required)
         finally:
             workbook.close()
     else:
@@ -110,13 +112,13 @@ def _text(value):
     return str(value).strip()
 
 
-def _rows(header, rows):
+def _rows(header, rows, columns, required):
     if not header:
         raise ImportFileError("The file is empty: expected a header row.")
     names = [_text(name).lower() for name in header]
-    if "type" not in names:
-        raise ImportFileError("The header row has no “type” column.")
-    unknown = sorted(set(names) - set(COLUMNS) - {""})
+    if required not in names:
+        raise ImportFileError(f"The header row has no “{required}” column.")
+    unknown = sorted(set(names) - set(columns) - {""})
     if unknown:
         raise ImportFileError(f"Unknown columns: {', '.join(unknown)}.")
     for number, values in enumerate(rows, start=2):

@@ -3,10 +3,20 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
+from network.models import (
+    Country,
+    Institution,
+    Mandate,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    ReferralProfile,
+)
 from search.indexing import enqueue_index, enqueue_removal
 
 PERSON, ORGANISATION, COUNTRY = "network.person", "network.organisation", "network.country"
+INSTITUTION = "network.institution"
 
 
 def person_saved(sender, instance, raw=False, **kwargs):
@@ -42,6 +52,9 @@ def organisation_saved(sender, instance, raw=False, **kwargs):
     # People's records carry the organisation's name.
     for person_id in instance.people.values_list("pk", flat=True):
         enqueue_index(PERSON, person_id)
+    # ...and so do institutions' records.
+    for institution_id in instance.institutions.values_list("pk", flat=True):
+        enqueue_index(INSTITUTION, institution_id)
 
 
 def organisation_deleted(sender, instance, **kwargs):
@@ -55,6 +68,31 @@ def country_saved(sender, instance, raw=False, **kwargs):
 
 def country_deleted(sender, instance, **kwargs):
     enqueue_removal(COUNTRY, instance.pk)
+
+
+def profile_changed(sender, instance, raw=False, **kwargs):
+    """The referral profile is part of its country's record."""
+    if not raw and instance.country_id:
+        enqueue_index(COUNTRY, instance.country_id)
+
+
+def institution_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue_index(INSTITUTION, instance.pk)
+
+
+def institution_deleted(sender, instance, **kwargs):
+    enqueue_removal(INSTITUTION, instance.pk)
+
+
+def institution_languages_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        for institution_id in pk_set or ():
+            enqueue_index(INSTITUTION, institution_id)
+    else:
+        enqueue_index(INSTITUTION, instance.pk)
 
 
 def connect():
@@ -72,3 +110,18 @@ def connect():
     )
     post_save.connect(country_saved, sender=Country, dispatch_uid=f"{uid}.country_saved")
     post_delete.connect(country_deleted, sender=Country, dispatch_uid=f"{uid}.country_deleted")
+    post_save.connect(profile_changed, sender=ReferralProfile, dispatch_uid=f"{uid}.profile_saved")
+    post_delete.connect(
+        profile_changed, sender=ReferralProfile, dispatch_uid=f"{uid}.profile_deleted"
+    )
+    post_save.connect(
+        institution_saved, sender=Institution, dispatch_uid=f"{uid}.institution_saved"
+    )
+    post_delete.connect(
+        institution_deleted, sender=Institution, dispatch_uid=f"{uid}.institution_deleted"
+    )
+    m2m_changed.connect(
+        institution_languages_changed,
+        sender=Institution.languages.through,
+        dispatch_uid=f"{uid}.institution_languages",
+    )

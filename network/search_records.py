@@ -11,8 +11,16 @@ from functools import lru_cache
 from django.db.models import Prefetch
 from django.utils.translation import get_language
 
-from network.models import Country, Mandate, Organisation, Person
-from network.presenters import entry_for_tier
+from network.models import (
+    Country,
+    Institution,
+    Mandate,
+    Organisation,
+    Person,
+    Procedure,
+    TargetGroup,
+)
+from network.presenters import entry_for_tier, institution_entry_for_tier
 from portal.access import TIERS
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, register
@@ -167,11 +175,30 @@ class OrganisationSource(RecordSource):
         return Organisation.objects.select_related("country").iterator(chunk_size=200)
 
 
+def _countries():
+    return Country.objects.select_related("referral_profile", "referral_profile__lead_agency")
+
+
+def _profile_text(country):
+    """The referral profile's text (all public), folded into the country's record: the profile
+    has no page of its own, the country page shows it."""
+    profile = getattr(country, "referral_profile", None)
+    if profile is None:
+        return ""
+    parts = [
+        profile.mechanism_name,
+        str(profile.lead_agency) if profile.lead_agency else "",
+        profile.legal_basis,
+        profile.summary,
+    ]
+    return "\n".join(part for part in parts if part)
+
+
 class CountrySource(RecordSource):
     name = "network.country"
 
     def get_object(self, object_id):
-        return Country.objects.filter(pk=object_id).first()
+        return _countries().filter(pk=object_id).first()
 
     def records_for(self, country):
         return [
@@ -184,7 +211,9 @@ class CountrySource(RecordSource):
                 source=self.name,
                 object_id=str(country.pk),
                 summary=str(country.get_membership_display()),
-                body=country.referral_summary,
+                body="\n".join(
+                    part for part in [country.referral_summary, _profile_text(country)] if part
+                ),
                 date=country.joined,
                 facets={"kind": ["country"], "country": [country.iso_code]},
                 facet_labels={"country": {country.iso_code: country.name}},
@@ -192,9 +221,89 @@ class CountrySource(RecordSource):
         ]
 
     def iter_objects(self):
-        return Country.objects.iterator(chunk_size=200)
+        return _countries().iterator(chunk_size=200)
+
+
+def _institutions():
+    return Institution.objects.select_related("country", "organisation").prefetch_related(
+        "languages"
+    )
+
+
+@lru_cache(maxsize=16)
+def _referral_labels(language):
+    return {
+        **{value: str(label) for value, label in Procedure.choices},
+        **{value: str(label) for value, label in TargetGroup.choices},
+    }
+
+
+def _institution_text(entry, labels, languages):
+    """(summary, body) of an institution as one tier sees it."""
+    summary = " · ".join(part for part in [entry.kind_label, entry.country.name] if part)
+    body_parts = [
+        ", ".join(labels.get(value, value) for value in entry.procedures),
+        ", ".join(labels.get(value, value) for value in entry.target_groups),
+        entry.organisation.name if entry.organisation else "",
+        entry.hours,
+        "24/7" if entry.available_24_7 else "",
+        languages,
+        entry.website,
+        entry.email,
+        entry.phone,
+    ]
+    return summary, "\n".join(part for part in body_parts if part)
+
+
+class InstitutionSource(RecordSource):
+    """An institution's records partition the tiers by what each sees of its contact, as for
+    people: a members-only phone number is only in the records members and the secretariat
+    search."""
+
+    name = "network.institution"
+
+    def get_object(self, object_id):
+        return _institutions().filter(pk=object_id).first()
+
+    def records_for(self, institution):
+        languages = list(institution.languages.all())
+        language_text = " ".join(language.name for language in languages)
+        labels = _referral_labels(get_language())
+        parts = []
+        for tier in TIERS:
+            entry = institution_entry_for_tier(institution, tier)
+            text = _institution_text(entry, labels, language_text)
+            if parts and parts[-1][1] == text:
+                parts[-1][0].append(tier.value)
+            else:
+                parts.append(([tier.value], text))
+        country = institution.country
+        return [
+            SearchRecord(
+                key=f"{self.name}:{institution.pk}:{tiers[0]}",
+                kind="institution",
+                title=institution.name,
+                url=institution.get_absolute_url(),
+                audiences=tuple(tiers),
+                source=self.name,
+                object_id=str(institution.pk),
+                summary=summary,
+                body=body,
+                date=institution.confirmed_on,
+                facets={
+                    "kind": ["institution"],
+                    "country": [country.iso_code],
+                    "language": [language.code for language in languages],
+                },
+                facet_labels={"country": {country.iso_code: country.name}},
+            )
+            for tiers, (summary, body) in parts
+        ]
+
+    def iter_objects(self):
+        return _institutions().iterator(chunk_size=200)
 
 
 def register_sources():
-    for source in (PersonSource(), OrganisationSource(), CountrySource()):
+    for source in (PersonSource(), OrganisationSource(), CountrySource(), InstitutionSource()):
         register(source)

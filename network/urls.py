@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from network import views
+from network import institution_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -14,6 +14,33 @@ urlpatterns = [
     path("me/", views.my_entry, name="my_entry"),
     path("referral/", views.referral, name="referral"),
     path("directory.csv", views.export_csv, name="export_csv"),
+    # A country's referral data: institutions' exports and the coordinators' self-service.
+    path("institutions.csv", institution_views.institutions_export_csv, name="institutions_csv"),
+    path(
+        "institutions/<int:institution_id>.vcf",
+        institution_views.institution_vcard_view,
+        name="institution_vcard",
+    ),
+    path(
+        "institutions/<int:institution_id>/edit/",
+        institution_views.institution_edit,
+        name="institution_edit",
+    ),
+    path(
+        "institutions/<int:institution_id>/delete/",
+        institution_views.institution_delete,
+        name="institution_delete",
+    ),
+    re_path(
+        r"^(?P<iso_code>[A-Za-z]{2})/referral-data/$",
+        institution_views.referral_data_edit,
+        name="referral_data_edit",
+    ),
+    re_path(
+        r"^(?P<iso_code>[A-Za-z]{2})/institutions/add/$",
+        institution_views.institution_add,
+        name="institution_add",
+    ),
     re_path(r"^(?P<iso_code>[A-Za-z]{2})\.vcf$", views.country_vcard, name="country_vcard"),
     re_path(r"^(?P<iso_code>[A-Za-z]{2})/$", views.country_detail, name="country"),
 ]

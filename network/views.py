@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from network.exports import directory_csv, vcard_for, vcards_for
 from network.forms import DirectoryFilterForm, ReferralForm, SelfServiceForm
+from network.institution_views import referral_context
 from network.models import Country, Mandate, Organisation, Person
 from network.pathway import build_pathway
 from network.presenters import can_see_photo, is_owner
@@ -76,6 +77,7 @@ def country_detail(request, iso_code):
             "country": country,
             "entries": _entries(holders, request.user),
             "organisations": organisations,
+            **referral_context(country, request.user),
         },
     )
 

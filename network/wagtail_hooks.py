@@ -160,6 +160,11 @@ def register_directory_log_actions(actions):
     )
     actions.register_action("network.handover", _("Hand over mandate"), _("Mandate handed over"))
     actions.register_action(
+        "network.referral_self_edit",
+        _("Edit own country's referral data"),
+        _("Referral data edited by the country's coordinator"),
+    )
+    actions.register_action(
         "network.account_linked", _("Link account"), _("Account linked by invitation")
     )
 

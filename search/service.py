@@ -33,6 +33,7 @@ KIND_LABELS = {
     "meeting": _("Meeting"),
     "person": _("Person"),
     "organisation": _("Organisation"),
+    "institution": _("Institution"),
     "country": _("Country"),
     "page": _("Page"),
 }

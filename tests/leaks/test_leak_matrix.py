@@ -10,16 +10,20 @@ broken URL, an empty index) fails instead of passing. New ways out must be added
 import datetime
 import hashlib
 import io
+import uuid
 import zipfile
 
 import pytest
 
 from django.core import mail
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import ActionPoint, AgendaItem, Decision, MeetingDocument, Registration
-from network.models import PersonEmail
+from network.models import Institution, PersonEmail
+from notifications.campaigns import CampaignRecipient, FreshnessCampaign
+from notifications.tokens import freshness_token
 from portal.access import Audience
 from tests.clients import Client
 from tests.library import factories as library
@@ -51,17 +55,23 @@ MEMBERS_MARKERS = {
     # Images (see IMAGE_MARKERS): one only in a members-only resource, one only in minutes.
     "members_image": "Tamarindish",
     "minutes_image": "Kookaburral",
+    # A referral institution's members-only phone number.
+    "institution_phone": "+382 98 555 0199",
 }
 SECRETARIAT_MARKERS = {
     "biography": "Cassowarine",
     "secretariat_paper": "Nautiloidal",
     "secretariat_paper_of_members_meeting": "Gibbousness",
+    # A referral institution's secretariat-only email address.
+    "institution_email": "pangolinhotline",
 }
 PUBLIC_MARKERS = {
     "public_resource": "Heliotropic",
     "meeting_summary": "Lanternfish",
     "public_paper": "Sassafrassy",
     "public_image": "Wisteriant",
+    # A referral institution's (public) name.
+    "institution_name": "Axolotlian",
 }
 # An image's bytes hold no words: the world names each image file by its marker, and `body`
 # hands over that marker when a response carries the file.
@@ -176,11 +186,29 @@ def world(django_capture_on_commit_callbacks, home_page):
             },
         )
     assert PersonEmail.objects.filter(person=person).exists()
+    # A freshness campaign asking someone else: its link shows that person's own entry only.
+    asked = PersonFactory(given_name="Asked", family_name="Elsewhere")
+    campaign = FreshnessCampaign.objects.create(unconfirmed_months=0, start_key=uuid.uuid4())
+    CampaignRecipient.objects.create(campaign=campaign, person=asked)
     # A current mandate puts the person on their country's page, vCards and referral contacts;
     # a registration puts them in the meeting's registrations export.
     MandateFactory(person=person)
     Registration.objects.create(meeting=meeting, person=person, status="registered")
+    # A referral institution of the person's country, indexed, with a contact field per tier.
+    with django_capture_on_commit_callbacks(execute=True):
+        institution = Institution.objects.create(
+            country=person.country,
+            name=f"{PUBLIC_MARKERS['institution_name']} shelter",
+            kind=Institution.Kind.SHELTER,
+            procedures=["assistance"],
+            target_groups=["children"],
+            phone=MEMBERS_MARKERS["institution_phone"],
+            phone_visibility=Audience.MEMBERS,
+            email=f"{SECRETARIAT_MARKERS['institution_email']}@example.org",
+            email_visibility=Audience.SECRETARIAT,
+        )
     return {
+        "institution": institution,
         "members_resource": members_resource,
         "public_resource": public_resource,
         "pdf": pdf,
@@ -190,6 +218,8 @@ def world(django_capture_on_commit_callbacks, home_page):
         "papers": {name: item.document for name, item in papers.items()},
         "minutes_document": minutes_document,
         "images": {name: image.get_rendition("original") for name, image in images.items()},
+        "campaign": campaign,
+        "asked": asked,
     }
 
 
@@ -273,6 +303,9 @@ def url_of(world, name):
         "country page": f"/network/{w['person'].country.iso_code}/",
         "directory": "/network/",
         "person edit page": f"/network/people/{w['person'].pk}/edit/",
+        "freshness link of another person": reverse(
+            "network:freshness_answer", args=[freshness_token(w["campaign"].pk, w["asked"].pk)]
+        ),
         "people listing": "/network/people/",
         "directory CSV": "/network/directory.csv",
         "referral page": f"/network/referral/?from=AL&to={w['person'].country.iso_code}",
@@ -280,6 +313,14 @@ def url_of(world, name):
         "document linked from the minutes": w["minutes_document"].url,
         "search API (meeting paper text)": "/api/search/?q=" + MEMBERS_MARKERS["members_paper"],
         **{f"image ({image})": w["images"][image].url for image in IMAGES},
+        "country page (institutions)": f"/network/{w['institution'].country.iso_code}/",
+        "institution vCard": f"/network/institutions/{w['institution'].pk}.vcf",
+        "institutions CSV": "/network/institutions.csv",
+        "search API (institution)": "/api/search/?q=" + SECRETARIAT_MARKERS["institution_email"],
+        "referral data edit page": f"/network/{w['institution'].country.iso_code}/referral-data/",
+        "institution add page": f"/network/{w['institution'].country.iso_code}/institutions/add/",
+        "institution edit page": f"/network/institutions/{w['institution'].pk}/edit/",
+        "institution delete page": f"/network/institutions/{w['institution'].pk}/delete/",
     }[name]
 
 
@@ -348,9 +389,34 @@ MUST_SEE = {
     "directory": {},
     # Only the entry's owner (none of these tiers) may open it.
     "person edit page": {},
+    # A signed link shows its own person's entry (tested below), never the world's person.
+    "freshness link of another person": {},
     "people listing": {},
     "directory CSV": {"member": {"email"}, "secretariat": {"biography"}},
     "referral page": {"member": {"resource_title"}, "anonymous": {"public_resource"}},
+    # The referral pathway's institutions: each contact field by its own audience.
+    "country page (institutions)": {
+        "anonymous": {"institution_name"},
+        "member": {"institution_phone"},
+        "secretariat": {"institution_email"},
+    },
+    "institution vCard": {
+        "anonymous": {"institution_name"},
+        "member": {"institution_phone"},
+        "secretariat": {"institution_email"},
+    },
+    "institutions CSV": {
+        "member": {"institution_name", "institution_phone"},
+        "secretariat": {"institution_email"},
+    },
+    "search API (institution)": {"secretariat": {"institution_name", "institution_email"}},
+    # A country's coordinators (none of these tiers) and the secretariat edit its referral data.
+    "referral data edit page": {"secretariat": {"institution_name"}},
+    "institution add page": {},
+    "institution edit page": {
+        "secretariat": {"institution_name", "institution_phone", "institution_email"}
+    },
+    "institution delete page": {"secretariat": {"institution_name"}},
 }
 
 
@@ -476,3 +542,19 @@ def test_notification_emails_never_carry_items_above_the_recipient(
     assert MEMBERS_MARKERS["resource_title"] in text_for(member)
     assert secret_title not in text_for(member)
     assert secret_title in text_for(secretariat)
+
+
+def test_a_freshness_link_shows_its_own_entry_to_its_holder_and_nothing_more(world, clients):
+    """The link went to the person's own address: it shows their entry's contact details (as
+    the owner sees them) to its holder, whoever is signed in, and nothing else of the world:
+    not the secretariat-only biography, no resource, no meeting."""
+    CampaignRecipient.objects.create(campaign=world["campaign"], person=world["person"])
+    url = reverse(
+        "network:freshness_answer",
+        args=[freshness_token(world["campaign"].pk, world["person"].pk)],
+    )
+    for tier in TIERS:
+        response = clients[tier].get(url)
+        assert response.status_code == 200, tier
+        assert visible_markers(body(response)) == {"email", "phone"}, tier
+        assert "no-store" in response["Cache-Control"]

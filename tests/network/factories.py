@@ -2,7 +2,16 @@ import datetime
 
 import factory
 
-from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
+from network.models import (
+    Country,
+    Institution,
+    Mandate,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    ReferralProfile,
+)
 from portal.access import Audience
 
 
@@ -74,3 +83,43 @@ class MandateFactory(factory.django.DjangoModelFactory):
     country = factory.SelfAttribute("person.country")
     start = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=365))
     end = None
+
+
+class ReferralProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferralProfile
+        django_get_or_create = ("country",)
+
+    country = factory.SubFactory(CountryFactory)
+    mechanism_name = "National Referral Mechanism"
+    legal_basis = "Law on the prevention of trafficking in human beings (2016)."
+    summary = "Send transnational referrals to the contact point first."
+    reviewed_on = factory.LazyFunction(datetime.date.today)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    """A child-protection authority answering 24/7, confirmed recently; its phone is
+    members-only and its email public unless told otherwise."""
+
+    class Meta:
+        model = Institution
+        skip_postgeneration_save = True
+
+    country = factory.SubFactory(CountryFactory)
+    name = factory.Sequence(lambda n: f"Child protection centre {n}")
+    kind = Institution.Kind.CHILD_PROTECTION
+    procedures = factory.LazyFunction(lambda: ["identification", "assistance"])
+    target_groups = factory.LazyFunction(lambda: ["children"])
+    phone = "+381 11 555 0100"
+    phone_visibility = Audience.MEMBERS
+    email = factory.Sequence(lambda n: f"duty{n}@child-protection.example.org")
+    email_visibility = Audience.PUBLIC
+    hours = "Mon–Fri 08:00–16:00 CET"
+    available_24_7 = True
+    confirmed_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.languages.set(extracted)
+            self.save()
