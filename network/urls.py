@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from network import institution_views, views
+from notifications.views import freshness_answer
 
 app_name = "network"
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/confirm/", views.person_confirm, name="person_confirm"),
     path("me/", views.my_entry, name="my_entry"),
+    # A freshness campaign's signed confirm-or-correct link (notifications.freshness).
+    path("confirm/<str:token>/", freshness_answer, name="freshness_answer"),
     path("referral/", views.referral, name="referral"),
     path("directory.csv", views.export_csv, name="export_csv"),
     # A country's referral data: institutions' exports and the coordinators' self-service.

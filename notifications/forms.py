@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Country
+from network.models import Country, Mandate
 from portal.models import Topic
 
 from .models import SavedSearch, Subscription
@@ -119,3 +119,89 @@ class SavedSearchForm(forms.ModelForm):
             # Alerts report what is new from now on, not everything that already matched.
             self.instance.last_checked = timezone.now()
         return super().save(commit=commit)
+
+
+class CorrectionForm(forms.Form):
+    """What changed in one's directory entry, in one's own words, for the secretariat to apply."""
+
+    note = forms.CharField(
+        label=_("What has changed?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "aria-describedby": "id_note-help"}),
+        help_text=_(
+            "For example a new job title, organisation, role, email address or phone number. "
+            "The secretariat checks and applies it. At most 2000 characters."
+        ),
+        error_messages={
+            "required": _("Say what has changed, so that the secretariat can correct it."),
+        },
+    )
+
+
+class CampaignForm(forms.Form):
+    """A freshness campaign's criteria, as the start page's query string or confirmation."""
+
+    countries = forms.ModelMultipleChoiceField(
+        label=_("Countries"),
+        queryset=Country.objects.none(),
+        to_field_name="iso_code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People working for these countries; choose none for every country."),
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a country of the directory."),
+            "invalid_list": _("Choose countries from the list."),
+        },
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Mandate.Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People holding one of these roles now; choose none for any role."),
+        error_messages={"invalid_choice": _("“%(value)s” is not a role of the directory.")},
+    )
+    months = forms.IntegerField(
+        label=_("Not confirmed for (months)"),
+        min_value=0,
+        max_value=120,
+        initial=12,
+        help_text=_(
+            "Ask only people whose entry was not confirmed for this many months (0 to 120); "
+            "0 asks everyone selected."
+        ),
+        error_messages={
+            "required": _("Say for how many months an entry has not been confirmed (0 to 120)."),
+            "invalid": _("The number of months must be a whole number from 0 to 120."),
+            "min_value": _("The number of months must be a whole number from 0 to 120."),
+            "max_value": _("The number of months must be a whole number from 0 to 120."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].queryset = Country.objects.order_by("name")
+
+    def criteria(self):
+        data = self.cleaned_data
+        return {
+            "countries": list(data["countries"]),
+            "roles": list(data["roles"]),
+            "months": data["months"],
+        }
+
+
+class CampaignStartForm(CampaignForm):
+    """The preview's confirmation: the criteria, the number of people the preview showed (the
+    campaign is not started if the selection changed since) and the start key (a form sent twice
+    starts one campaign)."""
+
+    expected = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    start_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Carried over from the preview as it was shown.
+        self.fields["countries"].widget = forms.MultipleHiddenInput()
+        self.fields["roles"].widget = forms.MultipleHiddenInput()
+        self.fields["months"].widget = forms.HiddenInput()

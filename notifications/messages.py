@@ -19,10 +19,13 @@ class Message:
     # Template name without extension: rendered as .html and .txt.
     template: str
     context: dict
-    # What the unsubscribe link switches off (see tokens.unsubscribe_token).
-    unsubscribe_scope: str
+    # What the unsubscribe link switches off (see tokens.unsubscribe_token); None for a message
+    # that no subscription asked for and none can switch off (a freshness campaign's request).
+    unsubscribe_scope: str | None
     # (filename, content, mimetype) triples.
     attachments: list = field(default_factory=list)
+    # The address, for a message to a directory entry (Delivery.person); else the account's.
+    to: str = ""
 
     def __post_init__(self):
         # Subjects quote titles, which may hold line breaks (pasted, imported); a header cannot
@@ -52,12 +55,18 @@ def subscription_of(user):
 
 
 def build(delivery, recipient):
-    if not may_receive(recipient):
+    """The message of `delivery`, or None when there is nothing to send. `recipient` is None for
+    a message to a directory entry (`delivery.person`), whose builder decides who may receive
+    it and at which address."""
+    if recipient is not None and not may_receive(recipient):
         return None
     function = BUILDERS.get(delivery.kind)
     if function is None:
         raise LookupError(f"No message builder for {delivery.kind!r}")
-    return function(delivery, recipient)
+    message = function(delivery, recipient)
+    if message is not None and recipient is None and not message.to:
+        raise ValueError(f"A message to a directory entry needs an address ({delivery.kind!r})")
+    return message
 
 
 def event_ids(delivery):

@@ -150,7 +150,9 @@ class SavedSearch(models.Model):
 class Delivery(models.Model):
     """
     The ledger of messages: one row per (recipient, kind, event). It is what makes sending
-    idempotent, and exactly-once as far as a mail server can be known.
+    idempotent, and exactly-once as far as a mail server can be known. The recipient is an
+    account, or, for the messages that reach people without one (freshness campaigns), a
+    directory entry (`person`): each row names exactly one, and is unique for it.
 
     States and transitions:
 
@@ -207,12 +209,34 @@ class Delivery(models.Model):
         ACTION_DUE = "action_due", _("Action point due soon")
         ACTION_OVERDUE = "action_overdue", _("Action point overdue")
         CONFIRM_ENTRY = "confirm_entry", _("Confirm directory entry")
+        FRESHNESS = "freshness", _("Freshness campaign: confirm or correct")
+        FRESHNESS_REMINDER = "freshness_reminder", _("Freshness campaign: reminder")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="deliveries",
         verbose_name=_("recipient"),
+        help_text=_("The account the message is for; empty when it is for a directory entry."),
+    )
+    person = models.ForeignKey(
+        "network.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+        help_text=_(
+            "The directory entry the message is for, whether or not the person has an account "
+            "(freshness campaigns); empty when it is for an account."
+        ),
+    )
+    address = models.EmailField(
+        _("address"),
+        blank=True,
+        help_text=_("The address the last attempt sent the message to."),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, db_index=True)
     event_key = models.CharField(
@@ -259,11 +283,21 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "event_key"], name="notifications_delivery_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind", "event_key"],
+                name="notifications_delivery_once_per_person",
+            ),
+            # Addressed to exactly one: an account or a directory entry.
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=True, person__isnull=False)
+                | models.Q(recipient__isnull=False, person__isnull=True),
+                name="notifications_delivery_one_addressee",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient} ({self.event_key})"
+        return f"{self.get_kind_display()} → {self.recipient or self.person} ({self.event_key})"
 
     @property
     def message_id(self):
@@ -271,3 +305,7 @@ class Delivery(models.Model):
         found in the mail server's log (and folded by the clients that do)."""
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
         return f"<delivery-{self.pk}@{domain}>"
+
+
+# Freshness campaigns live in their own module; imported here so that Django finds the models.
+from .campaigns import CampaignRecipient, FreshnessCampaign  # noqa: E402, F401

@@ -70,28 +70,38 @@ def queue(kind, event_key, recipient_ids):
     return queue_pairs(kind, [(pk, event_key) for pk in recipient_ids])
 
 
-def queue_pairs(kind, pairs):
+def queue_people(kind, event_key, person_ids):
+    """Claim and enqueue one event's message to each of the directory entries `person_ids`,
+    whether or not the person has an account (see queue_pairs)."""
+    return queue_pairs(kind, [(pk, event_key) for pk in person_ids], to="person")
+
+
+def queue_pairs(kind, pairs, to="recipient"):
     """
     Claim one Delivery per (recipient id, event key) and enqueue their sending after the current
     transaction commits (nothing is enqueued if it rolls back). Claiming twice is harmless: the
     unique constraint keeps one row, and sending skips rows already sent. Returns the ids of the
-    rows waiting to be sent.
+    rows waiting to be sent. `to` says what the ids are: accounts ("recipient") or directory
+    entries ("person").
     """
     from .tasks import send_delivery
 
+    if to not in ("recipient", "person"):
+        raise ValueError(f"A delivery is addressed to a recipient or a person, not {to!r}")
+    field = f"{to}_id"
     pairs = set(pairs)
     if not pairs:
         return []
     Delivery.objects.bulk_create(
-        [Delivery(recipient_id=pk, kind=kind, event_key=key) for pk, key in pairs],
+        [Delivery(**{field: pk}, kind=kind, event_key=key) for pk, key in pairs],
         ignore_conflicts=True,
     )
     rows = Delivery.objects.filter(
         kind=kind,
-        recipient_id__in={pk for pk, _ in pairs},
+        **{f"{field}__in": {pk for pk, _ in pairs}},
         event_key__in={key for _, key in pairs},
         status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED],
-    ).values_list("pk", "recipient_id", "event_key")
+    ).values_list("pk", field, "event_key")
     waiting = [pk for pk, recipient_id, key in rows if (recipient_id, key) in pairs]
 
     def enqueue():
@@ -104,14 +114,29 @@ def queue_pairs(kind, pairs):
     return waiting
 
 
+def language_for_person(person):
+    """A directory entry's message language: its account's, else the site's."""
+    return language_for(person.user) if person.user_id is not None else settings.LANGUAGE_CODE
+
+
 def render(delivery, recipient, message, language):
-    """The email for `message`, as HTML and plain text, with the unsubscribe link and headers."""
-    unsubscribe_url = absolute_url(
-        reverse(
-            "notifications:unsubscribe",
-            args=[unsubscribe_token(recipient, message.unsubscribe_scope)],
+    """The email for `message`, as HTML and plain text, with the unsubscribe link and headers
+    (none for a message that is no subscription's: `unsubscribe_scope` None)."""
+    headers = {
+        # Stable per delivery: a copy can be found in the mail server's log by it.
+        "Message-ID": delivery.message_id,
+        "Auto-Submitted": "auto-generated",
+    }
+    unsubscribe_url = None
+    if message.unsubscribe_scope is not None:
+        unsubscribe_url = absolute_url(
+            reverse(
+                "notifications:unsubscribe",
+                args=[unsubscribe_token(recipient, message.unsubscribe_scope)],
+            )
         )
-    )
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     context = {
         **message.context,
         "recipient": recipient,
@@ -127,14 +152,8 @@ def render(delivery, recipient, message, language):
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=text,
-        to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # Stable per delivery: a copy can be found in the mail server's log by it.
-            "Message-ID": delivery.message_id,
-            "Auto-Submitted": "auto-generated",
-        },
+        to=[message.to or recipient.email],
+        headers=headers,
     )
     email.attach_alternative(html, "text/html")
     for filename, content, mimetype in message.attachments:
@@ -162,13 +181,16 @@ def deliver(delivery_id, task_id=None):
     UNCONFIRMED and not retried. `task_id` names the Celery task, so that its redelivery after a
     crash takes its own claim over at once.
     """
-    delivery = Delivery.objects.select_related("recipient").filter(pk=delivery_id).first()
+    delivery = (
+        Delivery.objects.select_related("recipient", "person__user").filter(pk=delivery_id).first()
+    )
     if delivery is None:
         return None
     if not claimable(delivery, task_id):
         return delivery.status
+    # None for a message to a directory entry: its builder addresses it (Message.to).
     recipient = delivery.recipient
-    language = language_for(recipient)
+    language = language_for(recipient) if recipient else language_for_person(delivery.person)
     with translation.override(language):
         message = messages.build(delivery, recipient)
         if message is None:
@@ -177,7 +199,7 @@ def deliver(delivery_id, task_id=None):
             )
             return current_status(delivery.pk)
         email = render(delivery, recipient, message, language)
-    token = claim(delivery, task_id, message.subject)
+    token = claim(delivery, task_id, message.subject, email.to[0])
     if token is None:
         return current_status(delivery.pk)
 
@@ -241,9 +263,10 @@ def claimable(delivery, task_id):
     return Delivery.objects.filter(claim_condition(delivery, task_id), pk=delivery.pk).exists()
 
 
-def claim(delivery, task_id, subject):
-    """Take the row for one attempt, in one statement (its own short transaction). Returns the
-    attempt's token, or None when another attempt got there first."""
+def claim(delivery, task_id, subject, address=""):
+    """Take the row for one attempt, in one statement (its own short transaction), recording
+    the address it sends to. Returns the attempt's token, or None when another attempt got
+    there first."""
     token = uuid.uuid4()
     now = timezone.now()
     claimed = Delivery.objects.filter(claim_condition(delivery, task_id), pk=delivery.pk).update(
@@ -254,6 +277,7 @@ def claim(delivery, task_id, subject):
         handed_over_at=None,
         attempts=F("attempts") + 1,
         subject=subject[:255],
+        address=address[:254],
         updated_at=now,
     )
     return token if claimed else None

@@ -247,3 +247,24 @@ def notify_meetings_published(meeting_ids):
     """Many meetings published at once (the demo): notify_meeting_published for each."""
     for meeting_id in meeting_ids:
         notify_meeting_published(meeting_id)
+
+
+# ------------------------------------------------------------------ freshness campaigns
+
+
+@shared_task(ignore_result=True)
+def send_freshness_campaign(campaign_id):
+    """A campaign was started: claim one request per person asked (recorded in the outbox with
+    the campaign; running again claims nothing twice)."""
+    from .freshness import claim_messages
+
+    claim_messages(campaign_id)
+
+
+@shared_task(ignore_result=True)
+def send_freshness_reminders(campaign_id):
+    """The campaign's one reminder was requested: claim one reminder per person still to
+    remind (recorded in the outbox with the request; running again claims nothing twice)."""
+    from .freshness import claim_reminders
+
+    claim_reminders(campaign_id)

@@ -48,3 +48,24 @@ def read_confirm_entry_token(token):
         raise ExpiredLink from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidLink from exc
+
+
+FRESHNESS_SALT = "notifications.freshness-campaign"
+# Long enough to answer after a holiday; the reminder carries a new link.
+FRESHNESS_MAX_AGE = 60 * 60 * 24 * 60
+
+
+def freshness_token(campaign_id, person_id):
+    """The confirm-or-correct link of one person in one campaign. Names both, and nothing else."""
+    return signing.dumps({"c": campaign_id, "p": person_id}, salt=FRESHNESS_SALT)
+
+
+def read_freshness_token(token):
+    """(campaign id, person id), or InvalidLink / ExpiredLink."""
+    try:
+        data = signing.loads(token, salt=FRESHNESS_SALT, max_age=FRESHNESS_MAX_AGE)
+        return int(data["c"]), int(data["p"])
+    except signing.SignatureExpired as exc:
+        raise ExpiredLink from exc
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise InvalidLink from exc

@@ -1,6 +1,7 @@
 """
-Member pages (managing subscriptions and saved searches) and the two signed links in emails
-(unsubscribe, confirm directory entry), which work without signing in and do nothing else.
+Member pages (managing subscriptions and saved searches) and the signed links in emails
+(unsubscribe, confirm directory entry, a freshness campaign's confirm-or-correct page), which work
+without signing in and do nothing else.
 """
 
 from functools import wraps
@@ -10,21 +11,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from network.models import Person
-from portal.access import is_member
+from network.models import Mandate, Person
+from network.presenters import entry_for_tier
+from portal.access import Audience, is_member
 
-from .forms import FILTER_KEYS, SavedSearchForm, SubscriptionForm, parse_filters
+from . import freshness
+from .forms import FILTER_KEYS, CorrectionForm, SavedSearchForm, SubscriptionForm, parse_filters
 from .models import Frequency, SavedSearch, Subscription
 from .tokens import (
+    FRESHNESS_MAX_AGE,
     ExpiredLink,
     InvalidLink,
     read_confirm_entry_token,
+    read_freshness_token,
     read_unsubscribe_token,
 )
 
@@ -211,3 +218,111 @@ def confirm_entry(request, token):
         return render(request, "notifications/confirm_entry.html", {"done": True})
     # A GET only asks (link scanners open links); the button posts the confirmation.
     return render(request, "notifications/confirm_entry.html", {"done": False})
+
+
+# ---------------------------------------------------------------- a freshness campaign's link
+
+
+def private_link_page(view):
+    """A page reached by a signed link in someone's email: never cached anywhere, never indexed,
+    and its address (which holds the token) never sent on as a Referer."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return never_cache(wrapper)
+
+
+def _freshness_problem(request, error):
+    if isinstance(error, ExpiredLink):
+        message = _(
+            "This link has expired: links to check your directory entry are valid for %(days)s "
+            "days. Use the link in the most recent message, or write to the secretariat."
+        ) % {"days": FRESHNESS_MAX_AGE // (24 * 60 * 60)}
+        status = 410
+    elif error is None:
+        message = _(
+            "This link can no longer be used: the entry it was sent about is no longer in the "
+            "directory, or the request was withdrawn."
+        )
+        status = 410
+    else:
+        message = _("This link is not valid. It may have been copied incompletely.")
+        status = 400
+    return render(
+        request,
+        "notifications/link_problem.html",
+        {"message": message, "noindex": True},
+        status=status,
+    )
+
+
+def _own_entry(person_id):
+    """The person's entry with what the page shows of it, in four queries."""
+    person = (
+        Person.objects.select_related("organisation", "country", "user")
+        .prefetch_related(
+            "emails",
+            "phones",
+            Prefetch("mandates", queryset=Mandate.objects.select_related("country")),
+        )
+        .get(pk=person_id)
+    )
+    # The link's holder is treated as the entry's owner: the email went to the entry's address.
+    return entry_for_tier(person, Audience.PUBLIC, is_owner=True)
+
+
+@private_link_page
+@require_http_methods(["GET", "POST"])
+def freshness_answer(request, token):
+    """
+    The confirm-or-correct page of one person in one freshness campaign. The signed link is the
+    only authorisation and it signs nobody in: the page shows that person's own entry and
+    nobody else's, and does two things, both recorded on the campaign: "still correct" confirms
+    the entry; "something changed" leaves a note for the secretariat to apply (a link must not
+    be able to rewrite a directory entry: see notifications.freshness).
+    """
+    try:
+        campaign_id, person_id = read_freshness_token(token)
+    except InvalidLink as error:
+        return _freshness_problem(request, error)
+    recipient = freshness.recipient_for(campaign_id, person_id)
+    if recipient is None:
+        return _freshness_problem(request, None)
+    form = CorrectionForm()
+    done = None
+    status = 200
+    problems = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        by = request.user if request.user.is_authenticated else None
+        if action == "confirm":
+            freshness.confirm(recipient, by=by)
+            done = "confirmed"
+        elif action == "correct":
+            form = CorrectionForm(request.POST)
+            if form.is_valid():
+                freshness.correct(recipient, form.cleaned_data["note"])
+                done = "corrected"
+            else:
+                status = 400
+        else:
+            problems = [_("Choose “Still correct” or “Something changed”.")]
+            status = 400
+    return render(
+        request,
+        "notifications/freshness_answer.html",
+        {
+            "entry": _own_entry(recipient.person_id),
+            "recipient": recipient,
+            "form": form,
+            "done": done,
+            "has_account": recipient.person.user_id is not None,
+            "problems": problems,
+        },
+        status=status,
+    )

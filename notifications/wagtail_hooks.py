@@ -1,9 +1,12 @@
 """The secretariat's view of what was sent to whom and when, of failures, and of messages whose
-outcome is unknown (status Unconfirmed: see Delivery): read-only."""
+outcome is unknown (status Unconfirmed: see Delivery): read-only. And the freshness campaigns'
+pages (notifications.admin_views)."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -12,6 +15,7 @@ from wagtail.permissions import register_permission_policy
 
 from portal.access import is_secretariat
 
+from . import admin_views
 from .models import Delivery
 
 
@@ -27,12 +31,12 @@ class SecretariatReadOnlyPolicy(ModelPermissionPolicy):
 
 class DeliveryIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("recipient")
+        return super().get_base_queryset().select_related("recipient", "person")
 
 
 class DeliveryInspectView(InspectView):
     def get_object(self, queryset=None):
-        return Delivery.objects.select_related("recipient").get(pk=self.pk)
+        return Delivery.objects.select_related("recipient", "person").get(pk=self.pk)
 
     def get_field_label(self, field_name, field):
         if field_name == "message_id":
@@ -52,7 +56,8 @@ class DeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = [
         "recipient",
-        Column("email", label=_("Email"), accessor=lambda delivery: delivery.recipient.email),
+        "person",
+        Column("email", label=_("Email"), accessor=lambda delivery: address_of(delivery)),
         "kind",
         "status",
         "attempts",
@@ -61,12 +66,14 @@ class DeliveryViewSet(ModelViewSet):
         "event_key",
     ]
     list_filter = ["status", "kind", "sent_at", "created_at"]
-    search_fields = ["recipient__email", "event_key", "subject", "last_error"]
+    search_fields = ["recipient__email", "address", "event_key", "subject", "last_error"]
     search_backend_name = None
     # Never offered (the policy refuses add and change); Wagtail wants a form declared.
     form_fields = ["status"]
     inspect_view_fields = [
         "recipient",
+        "person",
+        "address",
         "kind",
         "event_key",
         "subject",
@@ -84,9 +91,80 @@ class DeliveryViewSet(ModelViewSet):
     ]
 
 
+def address_of(delivery):
+    """The address sent to; for rows from before addresses were recorded, the account's."""
+    if delivery.address:
+        return delivery.address
+    return delivery.recipient.email if delivery.recipient else ""
+
+
 register_permission_policy(Delivery, SecretariatReadOnlyPolicy(Delivery), exact_class=True)
 
 
 @hooks.register("register_admin_viewset")
 def register_delivery_viewset():
     return DeliveryViewSet("deliveries")
+
+
+# ------------------------------------------------------------------ freshness campaigns
+
+
+class SecretariatMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_secretariat(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_campaign_urls():
+    return [
+        path(
+            "freshness-campaigns/",
+            admin_views.campaign_index,
+            name="freshness_campaigns",
+        ),
+        path(
+            "freshness-campaigns/new/",
+            admin_views.campaign_start,
+            name="freshness_campaign_start",
+        ),
+        path(
+            "freshness-campaigns/<int:campaign_id>/",
+            admin_views.campaign_detail,
+            name="freshness_campaign",
+        ),
+        path(
+            "freshness-campaigns/<int:campaign_id>/remind/",
+            admin_views.campaign_remind,
+            name="freshness_campaign_remind",
+        ),
+        path(
+            "freshness-campaigns/<int:campaign_id>/people/<int:recipient_id>/applied/",
+            admin_views.correction_applied,
+            name="freshness_campaign_applied",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_campaigns_menu_item():
+    return SecretariatMenuItem(
+        _("Freshness campaigns"),
+        reverse("freshness_campaigns"),
+        icon_name="mail",
+        order=311,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_campaign_log_actions(actions):
+    actions.register_action(
+        "notifications.campaign_start", _("Start campaign"), _("Freshness campaign started")
+    )
+    actions.register_action(
+        "notifications.campaign_remind", _("Remind"), _("Freshness campaign reminder requested")
+    )
+    actions.register_action(
+        "notifications.campaign_correction_applied",
+        _("Apply correction"),
+        _("Correction from a freshness campaign applied"),
+    )

@@ -1,3 +1,3 @@
 """Message builders, one module per domain; importing a module registers its builders."""
 
-from . import digest, directory, library, meetings, searches  # noqa: F401
+from . import digest, directory, freshness, library, meetings, searches  # noqa: F401
