@@ -27,7 +27,7 @@ from library.models import (
     ResourceType,
 )
 from library.models.pages import RESERVED_SLUGS
-from network.models import Country, Organisation, Person
+from network.models import Country, Organisation, Person, ReferralProfile
 from portal import bulk_publish
 from portal.access import SECRETARIAT_GROUP, Audience
 from portal.models import Language, Topic
@@ -108,7 +108,9 @@ def seed(context):
             "external_id", flat=True
         )
     )
-    types = list(ResourceType)
+    # Agreements bind particular pairs of countries: network/referral demo data makes them by
+    # hand (library.demo.seed_referral), not at random.
+    types = [kind for kind in ResourceType if kind != ResourceType.AGREEMENT]
     count = 40 * context.scale
     created = 0
     pages = {}
@@ -154,6 +156,7 @@ def seed(context):
     _versions_and_translations(library, pages, languages, topics)
     _submit_one_for_review(library, context)
     context.stdout.write(f"  {created} library resources created.")
+    seed_referral(library, topics, languages)
 
 
 BATCH = 500
@@ -408,3 +411,87 @@ def _submit_one_for_review(library, context):
     workflow = draft.get_workflow()
     if workflow is not None:
         workflow.start(draft, user)
+
+
+# The referral pathway's guidance: a regional guideline (tagged with no country, so it applies to
+# every pair), each country's national SOP (linked from its referral profile), and the
+# agreements between countries (the resource's countries are those it binds).
+REGIONAL_GUIDELINE = (
+    "demo-referral-regional",
+    "Regional guidelines for the transnational referral of child victims",
+    "How the network's members refer a child across a border: the child-protection authority "
+    "leads, a guardian is appointed, and the best interests of the child are assessed before any "
+    "decision on return.",
+)
+BILATERAL = (
+    "demo-agreement-al-gr",
+    "Bilateral protocol on the transnational referral of child victims (Albania–Greece)",
+    ["AL", "GR"],
+    "Fictional demo protocol: the two contact points inform each other within 24 hours, the "
+    "child-protection authorities assess the risks together, and a return is accompanied.",
+)
+MULTILATERAL = (
+    "demo-agreement-regional-return",
+    "Multilateral protocol on safe return and social inclusion",
+    ["AL", "BA", "BG", "HR", "MD", "ME", "MK", "RO", "RS"],
+    "Fictional demo protocol: how the signatories arrange a voluntary, safe return with a risk "
+    "assessment in both countries and follow-up after arrival.",
+)
+
+
+def seed_referral(library, topics, languages):
+    """The referral guidance of the demo pathway. Idempotent (by external id); links each
+    country's referral profile to its national SOP."""
+    existing = {
+        page.external_id: page
+        for page in ResourcePage.objects.filter(external_id__startswith="demo-referral-")
+        | ResourcePage.objects.filter(external_id__startswith="demo-agreement-")
+    }
+    english = [languages["en"]] if "en" in languages else []
+    countries = {country.iso_code: country for country in Country.objects.all()}
+
+    def resource(external_id, title, summary, resource_type, codes, slugs, audience):
+        page = existing.get(external_id)
+        if page is None:
+            page = ResourcePage(
+                title=title,
+                summary=summary,
+                resource_type=resource_type,
+                audience=audience,
+                published=datetime.date(2021, 3, 1),
+                version_label="1.0",
+                external_id=external_id,
+                body=_body(resource_type, "transnational referral"),
+                slug=slugify(title)[:80],
+                live=False,
+            )
+            library.add_child(instance=page)
+            page.topics = [topics[slug] for slug in slugs]
+            page.countries = [countries[code] for code in codes if code in countries]
+            page.languages = english
+            page.save_revision().publish()
+        return page
+
+    resource(*REGIONAL_GUIDELINE, ResourceType.GUIDELINE, [], ["referral", "children"],
+             Audience.PUBLIC)  # fmt: skip
+    for external_id, title, codes, summary in (BILATERAL, MULTILATERAL):
+        resource(external_id, title, summary, ResourceType.AGREEMENT, codes,
+                 ["transnational-cooperation", "referral"], Audience.PUBLIC)  # fmt: skip
+    for profile in ReferralProfile.objects.select_related("country").filter(
+        country__membership__in=["member", "observer", "partner"]
+    ):
+        country = profile.country
+        sop = resource(
+            f"demo-referral-sop-{country.iso_code.lower()}",
+            f"National standard operating procedures for referral ({country.name})",
+            f"How presumed victims are identified and referred in {country.name}, procedure by "
+            "procedure, with the institutions responsible.",
+            ResourceType.SOP,
+            [country.iso_code],
+            ["referral", "children", "identification"],
+            # One members-only, to show the link rule on the country page.
+            Audience.MEMBERS if country.iso_code == "MD" else Audience.PUBLIC,
+        )
+        if profile.national_sop_id != sop.pk:
+            profile.national_sop = sop
+            profile.save(update_fields=["national_sop"])

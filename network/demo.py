@@ -8,7 +8,16 @@ import datetime
 
 from django.utils import timezone
 
-from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
+from network.models import (
+    Country,
+    Institution,
+    Mandate,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    ReferralProfile,
+)
 from network.models.people import normalise_phone
 from portal.access import Audience
 from portal.bulk_publish import index_for_admin
@@ -233,6 +242,7 @@ def seed(context):
         f"  {len(countries)} countries, {Organisation.objects.count()} organisations, "
         f"{len(people) + 1} people; {context.member_user.email} is {member_person.full_name}."
     )
+    seed_referral(context, countries, organisations, languages, today)
 
 
 def _people(context, total, countries, organisations, languages, topics, rng):
@@ -342,3 +352,148 @@ def _link(person, user):
     if person.user_id != user.pk:
         person.user = user
         person.save(update_fields=["user"])
+
+
+# The referral pathway: a profile and institutions per country, and one destination outside the
+# network. Every phone number is in Ofcom's range reserved for drama (+44 20 7946 0000 to 0999):
+# no demo number can ring a real line, whatever country it is shown for.
+DEMO_PHONE = "+44 20 7946 {:04d}"
+
+OUTSIDE_COUNTRY = ("AT", "Austria")
+
+# (kind, name, procedures, target groups, 24/7, phone audience, email audience, organisation
+# index in ORGANISATION_KINDS or None, contact point)
+INSTITUTIONS = [
+    ("coordination", "Office of the National Coordinator", ["identification", "return"],
+     ["adults", "children", "asylum"], False, "members", "public", 0, True),
+    ("child_protection", "State Agency for Child Protection",
+     ["identification", "assistance", "inclusion", "return"], ["children"], True, "members",
+     "members", 2, False),
+    ("shelter", "Safe House for Survivors of Trafficking", ["assistance", "inclusion"],
+     ["adults", "children"], True, "members", "members", None, False),
+    ("hotline", "National Anti-Trafficking Hotline", ["identification"],
+     ["adults", "children", "asylum"], True, "public", "public", None, False),
+    ("labour_inspectorate", "Labour Inspectorate", ["identification"], ["adults"], False,
+     "members", "public", None, False),
+    ("police", "Police Anti-Trafficking Unit", ["identification", "proceedings"],
+     ["adults", "children", "asylum"], True, "members", "members", 1, False),
+    ("prosecution", "Prosecutor's Office for Organised Crime", ["proceedings"],
+     ["adults", "children"], False, "members", "public", None, False),
+    ("asylum_authority", "Asylum Office", ["identification", "assistance"], ["asylum"], False,
+     "members", "public", None, False),
+]  # fmt: skip
+# Gaps the secretariat's coverage report should find: Moldova has no 24/7 hotline, Ukraine no
+# asylum office.
+MISSING = {("MD", "hotline"), ("UA", "asylum_authority")}
+HOURS = "Mon–Fri 08:00–16:00 local time"
+
+
+def seed_referral(context, countries, organisations, languages, today):
+    """Referral profiles and institutions for the demo countries, a few of them stale, and one
+    country outside the network with its contact point. Idempotent (profiles by country,
+    institutions by country and name). National SOPs and agreements are library resources: the
+    library's demo adds them and links the SOPs (library.demo.seed_referral)."""
+    number = 0
+    spoken_by = {iso: langs for iso, _n, _m, _y, _c, langs in COUNTRIES}
+    for position, country in enumerate(countries):
+        orgs = organisations[country.iso_code]
+        ReferralProfile.objects.update_or_create(
+            country=country,
+            defaults={
+                "mechanism_name": f"National Referral Mechanism of {country.name}",
+                "lead_agency": orgs[0],
+                "legal_basis": (
+                    f"Law on preventing and combating trafficking in human beings of "
+                    f"{country.name} ({2005 + position}), and the government decision "
+                    f"establishing the national referral mechanism ({2008 + position})."
+                ),
+                "summary": (
+                    "Send a transnational referral to the Office of the National Coordinator, "
+                    "the contact point, before the person travels: it informs the "
+                    "child-protection authority for a child and arranges the risk assessment. "
+                    "For an emergency outside office hours call the police unit's duty line."
+                ),
+                "reviewed_on": today - datetime.timedelta(days=40 + 30 * position),
+            },
+        )
+        spoken = [languages[code] for code in [*spoken_by[country.iso_code], "en"]
+                  if code in languages]  # fmt: skip
+        for index, row in enumerate(INSTITUTIONS):
+            kind, name, procedures, groups, always, phone_aud, email_aud, org, contact = row
+            number += 1
+            if (country.iso_code, kind) in MISSING:
+                continue
+            # Every fifth confirmed over a year ago, and one never: stale contacts to see.
+            if (position + index) % 5 == 4:
+                confirmed = today - datetime.timedelta(days=400 + 20 * index)
+            elif position == 2 and index == 2:
+                confirmed = None
+            else:
+                confirmed = today - datetime.timedelta(days=15 + 9 * ((position + index) % 30))
+            _institution(
+                country,
+                f"{name} ({country.name})",
+                {
+                    "kind": kind,
+                    "organisation": orgs[org] if org is not None else None,
+                    "procedures": procedures,
+                    "target_groups": groups,
+                    "phone": DEMO_PHONE.format(number),
+                    "phone_visibility": phone_aud,
+                    "email": f"{_slug(kind)}@{country.iso_code.lower()}.example.org",
+                    "email_visibility": email_aud,
+                    "website": f"https://{_slug(kind)}.{country.iso_code.lower()}.example.org/",
+                    "hours": "" if always else HOURS,
+                    "available_24_7": always,
+                    "is_contact_point": contact,
+                    "confirmed_on": confirmed,
+                },
+                spoken,
+            )
+    iso, name = OUTSIDE_COUNTRY
+    outside, _ = Country.objects.update_or_create(
+        iso_code=iso, defaults={"name": name, "membership": Country.Membership.OUTSIDE}
+    )
+    ReferralProfile.objects.update_or_create(
+        country=outside,
+        defaults={
+            "mechanism_name": "National referral mechanism (outside the network)",
+            "summary": (
+                "Not a country of the network: refer through the federal contact point, which "
+                "forwards to the competent regional authority."
+            ),
+            "reviewed_on": today - datetime.timedelta(days=90),
+        },
+    )
+    _institution(
+        outside,
+        f"Federal Contact Point for Transnational Referral ({name})",
+        {
+            "kind": "coordination",
+            "procedures": ["identification", "assistance", "return", "proceedings"],
+            "target_groups": ["adults", "children", "asylum"],
+            "phone": DEMO_PHONE.format(number + 1),
+            "phone_visibility": "members",
+            "email": f"contact-point@{iso.lower()}.example.org",
+            "email_visibility": "public",
+            "hours": HOURS,
+            "is_contact_point": True,
+            "confirmed_on": today - datetime.timedelta(days=60),
+        },
+        [languages[code] for code in ("de", "en") if code in languages],
+    )
+    context.stdout.write(
+        f"  {ReferralProfile.objects.count()} referral profiles, "
+        f"{Institution.objects.count()} institutions ({name} outside the network)."
+    )
+
+
+def _institution(country, name, values, spoken):
+    institution = Institution.objects.filter(country=country, name=name).first()
+    if institution is None:
+        institution = Institution(country=country, name=name)
+    for field, value in values.items():
+        setattr(institution, field, value)
+    institution.languages = spoken
+    institution.save()
+    return institution

@@ -681,3 +681,57 @@ def test_the_secretariats_export_imports_back_unchanged(tmp_path, institution):
     path.write_bytes(client.get(reverse("network:institutions_csv")).content)
     ok, out, _ = _import(path)
     assert ok and "1 unchanged" in out, out
+
+
+# The demo
+
+
+def test_the_demo_builds_a_full_pathway_for_a_child_and_a_destination_outside(home_page):
+    import random
+    from types import SimpleNamespace
+
+    from library import demo as library_demo
+    from network import demo
+    from portal import demo as portal_demo
+    from tests.library.factories import library_index
+
+    context = SimpleNamespace(
+        password="demo-password-123", password_given=True, scale=1, rng=random.Random(2019),
+        stdout=io.StringIO(), style=None, verbosity=0, announce=lambda message: None,
+    )  # fmt: skip
+    portal_demo.seed(context)
+    demo.seed(context)
+    demo.seed(context)  # idempotent
+    network = Country.objects.in_network()
+    assert ReferralProfile.objects.filter(country__in=network).count() == network.count() >= 10
+    outside = Country.objects.get(iso_code="AT")
+    assert not outside.in_network
+    assert [i.is_contact_point for i in Institution.objects.filter(country=outside)] == [True]
+    for code in ("AL", "GR"):
+        institutions = list(Institution.objects.for_countries([code]))
+        for procedure in Procedure.values:
+            assert any(i.serves(procedure, "children") for i in institutions), (code, procedure)
+        assert any(i.kind == "child_protection" for i in institutions)
+        assert any(i.available_24_7 for i in institutions)
+    assert Institution.objects.stale().exists()
+    assert not Institution.objects.filter(country__iso_code="MD", kind="hotline").exists()
+    assert all(
+        phone.startswith("+44 20 7946 0")
+        for phone in Institution.objects.values_list("phone", flat=True)
+    )
+    assert Institution.objects.filter(phone_visibility="members").exists()
+
+    topics = library_demo._topics()
+    languages = {language.code: language for language in Language.objects.all()}
+    library_demo.seed_referral(library_index(), topics, languages)
+    library_demo.seed_referral(library_index(), topics, languages)  # idempotent
+    from library.models import ResourcePage
+
+    agreements = ResourcePage.objects.filter(resource_type="agreement")
+    assert agreements.count() == 2
+    bilateral = agreements.get(external_id="demo-agreement-al-gr")
+    assert sorted(c.iso_code for c in bilateral.countries.all()) == ["AL", "GR"]
+    assert ResourcePage.objects.get(external_id="demo-referral-regional").countries.count() == 0
+    profile = ReferralProfile.objects.get(country__iso_code="AL")
+    assert profile.national_sop.specific.resource_type == "sop"
+    assert ReferralProfile.objects.get(country=outside).national_sop is None
