@@ -8,9 +8,9 @@ class LibraryConfig(AppConfig):
 
     def ready(self):
         from library import admin_forms, signals  # noqa: F401  (connects the receivers)
-        from library.providers import latest_guidance, referral_guidance
+        from library.providers import agreement_pairs, latest_guidance, referral_guidance
         from library.search_records import ResourceRecordSource, resources_showing
-        from network.referral import register_referral_resources
+        from network.referral import register_agreement_pairs, register_referral_resources
         from portal.home import register_home_section
         from search.registry import register, register_document_lookup
 
@@ -18,4 +18,5 @@ class LibraryConfig(AppConfig):
         register_document_lookup(resources_showing)
         register_home_section(latest_guidance)
         register_referral_resources(referral_guidance)
+        register_agreement_pairs(agreement_pairs)
         admin_forms.register_autocomplete_sources()

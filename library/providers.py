@@ -2,9 +2,12 @@
 and the guidance shown beside referral contacts. Each asks the access policy and runs a fixed
 number of queries."""
 
-from django.db.models import Exists, OuterRef, Value
+import itertools
+
+from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
+from network.models import Country
 from network.referral import ReferralResource, Scope
 from portal.home import HomeSection
 
@@ -107,3 +110,22 @@ def _referral_resource(resource, scope, is_national_sop):
         is_national_sop=is_national_sop,
         published=resource.published,
     )
+
+
+def agreement_pairs(user):
+    """Every pair of countries (a frozenset of two ISO codes) bound by a live, current agreement
+    `user` may see; a multilateral agreement binds each pair of its countries. Two queries."""
+    from library.models import ResourcePage
+
+    agreements = (
+        ResourcePage.objects.visible_to(user)
+        .current_for(user)
+        .filter(resource_type=AGREEMENT)
+        .only("pk")
+        .prefetch_related(Prefetch("countries", queryset=Country.objects.only("iso_code")))
+    )
+    pairs = set()
+    for agreement in agreements:
+        codes = sorted({country.iso_code for country in agreement.countries.all()})
+        pairs |= {frozenset(pair) for pair in itertools.combinations(codes, 2)}
+    return pairs

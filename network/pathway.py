@@ -263,6 +263,20 @@ class Pathway:
         return list(dict.fromkeys(names))
 
     @property
+    def contacts_by_side(self):
+        """[(side, institutions)]: every institution of the pathway once per side, contact
+        points first, then in the order they first appear in the procedures (for the sheet,
+        which names them under each procedure and details them once)."""
+        result = []
+        for index, side in enumerate(self.sides):
+            seen = {entry.institution.pk: entry for entry in side.contact_points}
+            for step in self.steps:
+                for entry in step.sides[index].institutions:
+                    seen.setdefault(entry.institution.pk, entry)
+            result.append((side, list(seen.values())))
+        return result
+
+    @property
     def guidance_count(self):
         return len(self.regional) + len(self.agreements) + sum(len(s.guidance) for s in self.sides)
 

@@ -62,3 +62,22 @@ def referral_resources(countries, user, *, national_sops=(), first_topics=()):
             countries, user, national_sops=tuple(national_sops), first_topics=tuple(first_topics)
         )
     ]
+
+
+# The pairs of countries bound by an agreement, for the secretariat's coverage report. A
+# provider is `callable(user) -> set[frozenset[str]]` (pairs of ISO codes), asking the policy
+# itself, in a fixed number of queries.
+_pair_providers = []
+
+
+def register_agreement_pairs(provider):
+    if provider not in _pair_providers:
+        _pair_providers.append(provider)
+    return provider
+
+
+def agreement_pairs(user):
+    pairs = set()
+    for provider in _pair_providers:
+        pairs |= provider(user)
+    return pairs

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # DejaVu covers the region's scripts (Latin, Cyrillic, Greek); reportlab's own Vera is the
 # fallback where the system has no DejaVu (Latin only).
@@ -37,6 +38,14 @@ def _font_names():
         if regular.exists() and bold.exists():
             pdfmetrics.registerFont(TTFont("SheetSans", str(regular)))
             pdfmetrics.registerFont(TTFont("SheetSans-Bold", str(bold)))
+            # So that <b> in a paragraph finds the bold face.
+            pdfmetrics.registerFontFamily(
+                "SheetSans",
+                normal="SheetSans",
+                bold="SheetSans-Bold",
+                italic="SheetSans",
+                boldItalic="SheetSans-Bold",
+            )
             _fonts = ("SheetSans", "SheetSans-Bold")
             return _fonts
     _fonts = ("Helvetica", "Helvetica-Bold")
@@ -76,65 +85,132 @@ def _text(value):
 
 
 def _institution_lines(entry):
-    parts = [f"<b>{_text(entry.name)}</b> · {_text(entry.kind_label)}"]
+    head = f"<b>{_text(entry.name)}</b> · {_text(entry.kind_label)}"
+    if entry.is_contact_point:
+        head += " · " + _text(_("contact point"))
     reach = []
     if entry.phone:
         reach.append(_("Phone") + f": {_text(entry.phone)}")
     if entry.email:
         reach.append(_("Email") + f": {_text(entry.email)}")
+    if not entry.has_contact:
+        reach.append(_("No contact you may see: ask the contact points."))
     if entry.available_24_7:
         reach.append(_("24/7"))
     elif entry.hours:
         reach.append(_text(entry.hours))
-    if reach:
-        parts.append(" · ".join(reach))
-    elif not entry.has_contact:
-        parts.append(_("No contact you may see: ask your national coordinator."))
     languages = ", ".join(language.name for language in entry.languages)
     if languages:
-        parts.append(_("Languages") + f": {_text(languages)}")
-    parts.append(_confirmed(entry.confirmed_on, entry.is_stale))
-    return "<br/>".join(parts)
+        reach.append(_("Languages") + f": {_text(languages)}")
+    reach.append(_confirmed(entry.confirmed_on, entry.is_stale))
+    return head + "<br/>" + " · ".join(reach)
 
 
 def _person_lines(contact):
     entry = contact.entry
     organisation = f", {_text(entry.organisation.name)}" if entry.organisation else ""
-    parts = [f"<b>{_text(entry.full_name)}</b> · {_text(contact.role_label)}{organisation}"]
+    head = f"<b>{_text(entry.full_name)}</b> · {_text(contact.role_label)}{organisation}"
     reach = [_("Phone") + f": {_text(number)}" for number in entry.phones]
     reach += [_("Email") + f": {_text(address)}" for address in entry.emails]
-    if reach:
-        parts.append(" · ".join(reach))
     languages = ", ".join(language.name for language in contact.languages)
     if languages:
-        parts.append(_("Languages") + f": {_text(languages)}")
+        reach.append(_("Languages") + f": {_text(languages)}")
     last = contact.last_confirmed.date() if contact.last_confirmed else None
-    parts.append(_confirmed(last, contact.is_stale))
-    return "<br/>".join(parts)
+    reach.append(_confirmed(last, contact.is_stale))
+    return head + "<br/>" + " · ".join(reach)
 
 
 def _confirmed(day, stale):
     if day is None:
-        return "<b>" + _("Never confirmed: check before relying on it.") + "</b>"
-    text = _("Confirmed on %(date)s") % {"date": formats.date_format(day, "j M Y")}
+        return "<b>" + _text(_("never confirmed: check it")) + "</b>"
+    text = _("confirmed %(date)s") % {"date": formats.date_format(day, "j M Y")}
     if stale:
-        return "<b>" + text + " — " + _("over 12 months ago: check before relying on it.") + "</b>"
-    return text
+        return "<b>" + _text(text + " — " + _("over 12 months ago: check it")) + "</b>"
+    return _text(text)
+
+
+#: A sheet longer than one page is shrunk onto one down to this scale; past it (a pathway with
+#: dozens of institutions) it runs onto more pages rather than become unreadable.
+MIN_SCALE = 0.6
 
 
 def referral_sheet_pdf(pathway, absolute_url):
-    """The sheet of `pathway` as PDF bytes; `absolute_url(path)` makes links absolute."""
-    from reportlab.lib import colors
+    """The sheet of `pathway` as PDF bytes; `absolute_url(path)` makes links absolute. One A4
+    page where the pathway allows (see MIN_SCALE)."""
+    from reportlab.platypus import KeepInFrame
+
+    document, pages = _render(_story(pathway, absolute_url), pathway)
+    if pages > 1:
+        story = _story(pathway, absolute_url)
+        frame = KeepInFrame(_frame_width(), _frame_height(), story, mode="shrink")
+        frame.wrap(_frame_width(), _frame_height())
+        if frame._scale >= MIN_SCALE:
+            document, pages = _render([frame], pathway)
+    return document
+
+
+def _frame_width():
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    return A4[0] - 24 * mm
+
+
+def _frame_height():
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+
+    # The page less its margins and the frame's own padding.
+    return A4[1] - 26 * mm - 12
+
+
+def _render(story, pathway):
+    """(PDF bytes, number of pages) of `story`."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    regular, _bold = _font_names()
+    dated = formats.date_format(pathway.generated_on, "j F Y")
+    footer = _("Referral sheet · %(date)s · page %(page)s")
+    pages = []
+
+    def on_page(canvas, document):
+        pages.append(document.page)
+        canvas.saveState()
+        canvas.setFont(regular, 7)
+        canvas.drawString(12 * mm, 8 * mm, footer % {"date": dated, "page": document.page})
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=_sheet_title(pathway),
+        author=_("Network portal"),
+        subject=_("Referral sheet"),
+    ).build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue(), len(pages)
+
+
+def _sheet_title(pathway):
+    return _("Referral sheet: from %(origin)s to %(destination)s") % {
+        "origin": pathway.origin.name,
+        "destination": pathway.destination.name,
+    }
+
+
+def _story(pathway, absolute_url):
+    """The sheet's flowables (made afresh for each rendering: reportlab's tables keep state)."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     styles = _styles()
-    origin, destination = pathway.origin, pathway.destination
-    title = _("Referral sheet: from %(origin)s to %(destination)s") % {
-        "origin": origin.name,
-        "destination": destination.name,
-    }
+    title = _sheet_title(pathway)
     dated = formats.date_format(pathway.generated_on, "j F Y")
     story = [
         Paragraph(_text(title), styles["title"]),
@@ -165,16 +241,19 @@ def referral_sheet_pdf(pathway, absolute_url):
         story.append(
             Paragraph(
                 _text(
-                    _(
+                    ngettext(
+                        "Warning: %(count)s contact was not confirmed for over 12 months "
+                        "(%(names)s). Check it before you rely on it.",
                         "Warning: %(count)s contacts were not confirmed for over 12 months "
-                        "(%(names)s). Check them before you rely on them."
+                        "(%(names)s). Check them before you rely on them.",
+                        len(stale),
                     )
                     % {"count": len(stale), "names": ", ".join(stale)}
                 ),
                 styles["warning"],
             )
         )
-    width = A4[0] - 24 * mm
+    width = _frame_width()
     grid = TableStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -189,9 +268,35 @@ def referral_sheet_pdf(pathway, absolute_url):
         table.setStyle(grid)
         return table
 
-    story.append(Paragraph(_text(_("Contact points")), styles["h2"]))
+    # Who does what: the procedures, with the institutions of each side by name.
+    header = [Paragraph(f"<b>{_text(_('Procedure'))}</b>", styles["body"])]
+    header += [
+        Paragraph(
+            f"<b>{_text(side.country.name)}</b>"
+            + ("" if side.in_network else f" ({_text(_('outside the network'))})"),
+            styles["body"],
+        )
+        for side in pathway.sides
+    ]
+    rows = [header]
+    for step in pathway.steps:
+        row = [Paragraph(f"<b>{_text(step.label)}</b>", styles["body"])]
+        for step_side in step.sides:
+            names = "; ".join(_text(entry.name) for entry in step_side.institutions)
+            row.append(Paragraph(names or _text(_("None recorded.")), styles["body"]))
+        rows.append(row)
+    story.append(Paragraph(_text(_("Who is responsible")), styles["h2"]))
+    matrix = Table(rows, colWidths=[width * 0.22, width * 0.39, width * 0.39], repeatRows=1)
+    matrix.setStyle(grid)
+    story.append(matrix)
+    notes = [(step.label, note) for step in pathway.steps for note in step.notes]
+    for label, note in notes:
+        story.append(Paragraph(f"<b>{_text(label)}:</b> {_text(note)}", styles["small"]))
+
+    # Every contact once per side: the contact points and people, then the institutions.
+    story.append(Paragraph(_text(_("Contacts")), styles["h2"]))
     cells = []
-    for side in pathway.sides:
+    for side, institutions in pathway.contacts_by_side:
         lines = [Paragraph(f"<b>{_text(side.country.name)}</b>", styles["h3"])]
         if side.profile and side.profile.mechanism_name:
             lead = side.profile.lead_agency
@@ -201,34 +306,14 @@ def referral_sheet_pdf(pathway, absolute_url):
                     styles["small"],
                 )
             )
-        if not side.in_network:
-            lines.append(Paragraph(_text(_("Outside the network.")), styles["small"]))
-        for entry in side.contact_points:
-            lines.append(Paragraph(_institution_lines(entry), styles["body"]))
         for contact in side.people:
             lines.append(Paragraph(_person_lines(contact), styles["body"]))
+        for entry in institutions:
+            lines.append(Paragraph(_institution_lines(entry), styles["body"]))
         if len(lines) == 1:
-            lines.append(Paragraph(_text(_("No contact point is recorded.")), styles["body"]))
+            lines.append(Paragraph(_text(_("No contact is recorded.")), styles["body"]))
         cells.append(lines)
     story.append(two_sides(cells))
-
-    for step in pathway.steps:
-        story.append(Paragraph(_text(step.label), styles["h2"]))
-        for note in step.notes:
-            story.append(Paragraph(_text(note), styles["small"]))
-        cells = []
-        for step_side in step.sides:
-            lines = [Paragraph(f"<b>{_text(step_side.country.name)}</b>", styles["h3"])]
-            lines += [
-                Paragraph(_institution_lines(entry), styles["body"])
-                for entry in step_side.institutions
-            ]
-            if not step_side.institutions:
-                lines.append(
-                    Paragraph(_text(_("No responsible institution is recorded.")), styles["body"])
-                )
-            cells.append(lines)
-        story.append(two_sides(cells))
 
     guidance = [
         (_("Regional guidance"), pathway.regional),
@@ -255,26 +340,4 @@ def referral_sheet_pdf(pathway, absolute_url):
                     )
                 )
     story.append(Spacer(1, 4))
-
-    regular, _bold = _font_names()
-    footer = _("Referral sheet · %(date)s · page %(page)s")
-
-    def on_page(canvas, document):
-        canvas.saveState()
-        canvas.setFont(regular, 7)
-        canvas.drawString(12 * mm, 8 * mm, footer % {"date": dated, "page": document.page})
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
-        title=title,
-        author=_("Network portal"),
-        subject=_("Referral sheet"),
-    ).build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
+    return story

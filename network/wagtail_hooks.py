@@ -12,7 +12,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from network import admin_views
+from network import admin_views, coverage_admin  # noqa: F401 (coverage_admin registers its hooks)
 from network.invitations import InvitePeopleBulkAction
 from network.models import (
     Country,
