@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from portal import admin_choosers, audit
+from portal import admin_choosers, audit, autosave
 from portal.access import is_secretariat
 from portal.accounts import views as account_views
 
@@ -54,3 +54,10 @@ def links_follow_the_link_rule(features):
     from portal.richtext import PolicyPageLinkHandler
 
     features.register_link_type(PolicyPageLinkHandler)
+
+
+# A create form's autosave and its Publish create one page (portal/autosave.py). The recorder
+# runs before any other hook of its kind, which might answer and stop the others.
+hooks.register("before_create_page", autosave.create_once)
+hooks.register("after_create_page", autosave.record_created_page, order=-1000)
+hooks.register("before_publish_page", autosave.record_created_page, order=-1000)

@@ -1,3 +1,4 @@
+from .create_claims import CreateFormClaim
 from .images import PortalImage, PortalRendition
 from .invitations import Invitation
 from .outbox import PendingTask
@@ -7,6 +8,7 @@ from .taxonomy import Language, Topic
 from .users import User
 
 __all__ = [
+    "CreateFormClaim",
     "HomePage",
     "Invitation",
     "Language",

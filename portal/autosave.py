@@ -1,0 +1,149 @@
+"""
+One create form, one page: Wagtail's autosave without the double create.
+
+Wagtail 8 autosaves the admin's create form: the first autosave is a background POST to the
+create view, which creates the page as a draft and answers with the edit view's address, to which
+the form then switches. Until that answer is back, the form still posts to the create view; an
+editor who publishes at once after typing sends a second create for the same form. Wagtail runs
+the two independently: the second one then either creates the page a second time (the editor
+typed on, so the slug that follows the title differs), or fails on the slug the first one took,
+inside the page's save (a 500) or in the form (the publish refused).
+
+Here the create form carries a token (`TOKEN_FIELD`, rendered by the portal's override of
+`wagtailadmin/pages/create.html`). A POST to the create view that carries one runs in a
+transaction that first claims the token: a `CreateFormClaim` row, unique by token, so a second
+request of the same form (in any web worker) waits on the row until the first has committed. The
+first request creates the page as Wagtail does and records it on the claim; the second finds the
+page and is handed to the edit view of that page, as if the answer of the first had already
+switched the form:
+
+- the editor's own action (Publish, Save draft, Submit) edits the page with the whole form;
+- a background autosave overwrites the draft the form's first autosave made (a retry of a save
+  whose answer was lost), or, when the form's first request published or submitted the page,
+  is refused as out of date (the older form state must not become a newer draft); its answer
+  carries the edit view's address, as the create view's does, so the form switches to it.
+
+The state lives in the database, so it holds across processes; the token is the form's, so two
+create forms (two tabs) still create two pages. A form without a token (opened before this was
+deployed) is created as Wagtail does.
+"""
+
+import json
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.urls import resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import CreateFormClaim
+
+TOKEN_FIELD = "portal_create_form"  # noqa: S105 - a form field's name, not a secret
+CLAIMS_KEPT = timedelta(days=1)
+# Request attributes: the claim the running create belongs to, and the page it created.
+_CLAIM = "_portal_create_form_claim"
+_CREATED = "_portal_created_page"
+
+
+def form_token(request):
+    """The token to render in a create form: the one it was posted with (a form shown again with
+    its errors is the same form), else a new one."""
+    try:
+        return str(uuid.UUID(request.POST.get(TOKEN_FIELD, "")))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def expects_json(request):
+    return not request.accepts("text/html")
+
+
+def refuse(request, message):
+    """A 400 in the form the request asked for (autosave reads JSON)."""
+    if expects_json(request):
+        return JsonResponse(
+            {"success": False, "error_code": "validation_error", "error_message": message},
+            status=400,
+        )
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def create_once(request, parent_page, page_class):
+    """`before_create_page` hook: a create form's requests create one page (see above).
+    Touches the database: the claim row, and the whole create inside its transaction."""
+    if request.method != "POST" or hasattr(request, _CLAIM):
+        return None
+    value = request.POST.get(TOKEN_FIELD)
+    if not value:
+        return None
+    try:
+        token = uuid.UUID(value)
+    except ValueError:
+        return refuse(
+            request,
+            _("The form's %(field)s is malformed: open the form again.") % {"field": TOKEN_FIELD},
+        )
+    with transaction.atomic():
+        claim, created = CreateFormClaim.objects.get_or_create(
+            token=token, defaults={"user": request.user}
+        )
+        if created:
+            CreateFormClaim.objects.filter(created_at__lt=timezone.now() - CLAIMS_KEPT).delete()
+        else:
+            # Waits here while another request of the same form is creating the page.
+            claim = CreateFormClaim.objects.select_for_update().get(pk=claim.pk)
+        if claim.user_id != request.user.pk:
+            return refuse(request, _("This form belongs to another user's session."))
+        if claim.page_id is not None:
+            return edit_instead(request, claim)
+        setattr(request, _CLAIM, claim)
+        match = resolve(request.path_info)
+        response = match.func(request, *match.args, **match.kwargs)
+        page = getattr(request, _CREATED, None)
+        if page is not None:
+            claim.page_id = page.pk
+            claim.revision_id = page.latest_revision_id
+            claim.created_as_draft = not (
+                request.POST.get("action-publish") or request.POST.get("action-submit")
+            )
+            claim.save(update_fields=["page", "revision", "created_as_draft"])
+    return response
+
+
+def record_created_page(request, page):
+    """`after_create_page` and `before_publish_page` hook (run first): notes the page a claimed
+    create made, for `create_once` to record on the claim."""
+    if getattr(request, _CLAIM, None) is not None and not hasattr(request, _CREATED):
+        setattr(request, _CREATED, page)
+
+
+def edit_instead(request, claim):
+    """Hand a request of a create form whose page exists to that page's edit view."""
+    data = request.POST.copy()
+    data.pop(TOKEN_FIELD, None)
+    autosaving = expects_json(request)
+    if autosaving:
+        if claim.created_as_draft and claim.revision_id:
+            # The form's first autosave made this draft; this save is a newer state of the form.
+            data["overwrite_revision_id"] = str(claim.revision_id)
+        else:
+            # The form published or submitted the page already; this state is older than that.
+            data["loaded_revision_id"] = "0"
+    request.POST = data
+    edit_url = reverse("wagtailadmin_pages:edit", args=[claim.page_id])
+    match = resolve(edit_url)
+    response = match.func(request, *match.args, **match.kwargs)
+    if (
+        autosaving
+        and response.status_code == 200
+        and response["Content-Type"] == "application/json"
+    ):
+        # Answer as the create view does, so the form switches to the edit view.
+        body = json.loads(response.content)
+        body.pop("html", None)
+        body["url"] = edit_url
+        body["hydrate_url"] = f"{edit_url}?_w_hydrate_create_view=1"
+        return JsonResponse(body)
+    return response
