@@ -246,6 +246,12 @@ def body(response):
                 archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
             )
     data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        # The text a reader extracts, a line break read as a space (a marker may wrap).
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        return " ".join(text.split())
     if response.get("Content-Type", "").startswith("image/"):
         return IMAGE_MARKERS.get(hashlib.sha256(data).hexdigest(), "an unknown image")
     return data.decode("utf-8", "replace")
@@ -321,7 +327,19 @@ def url_of(world, name):
         "institution add page": f"/network/{w['institution'].country.iso_code}/institutions/add/",
         "institution edit page": f"/network/institutions/{w['institution'].pk}/edit/",
         "institution delete page": f"/network/institutions/{w['institution'].pk}/delete/",
+        **{
+            f"referral pathway ({label})": f"/network/referral/?from=AL&to="
+            f"{w['institution'].country.iso_code}&{REFERRAL_CASE}{suffix}"
+            for label, suffix in REFERRAL_OUTPUTS.items()
+        },
+        "referral coverage report": "/admin/network/referral-coverage/",
+        "referral coverage CSV": "/admin/network/referral-coverage/?format=csv",
     }[name]
+
+
+# The referral assistant with a case profile: the page, the printable sheet and the PDF.
+REFERRAL_CASE = "group=child&child=unaccompanied&procedure=assistance&asylum=no"
+REFERRAL_OUTPUTS = {"page": "", "sheet": "&format=print", "PDF": "&format=pdf"}
 
 
 # Meeting papers: on the public meeting one of each audience, on the members-only one too (a
@@ -417,6 +435,19 @@ MUST_SEE = {
         "secretariat": {"institution_name", "institution_phone", "institution_email"}
     },
     "institution delete page": {"secretariat": {"institution_name"}},
+    # The pathway: the institution and the country's coordinator (the person), each contact
+    # field by its audience, and the guidance on referral the tier may see.
+    **{
+        f"referral pathway ({label})": {
+            "anonymous": {"institution_name", "public_resource"},
+            "member": {"institution_phone", "email", "phone", "resource_title"},
+            "secretariat": {"institution_email"},
+        }
+        for label in REFERRAL_OUTPUTS
+    },
+    # The secretariat's report names institutions (the world's one was never confirmed).
+    "referral coverage report": {"secretariat": {"institution_name"}},
+    "referral coverage CSV": {"secretariat": {"institution_name"}},
 }
 
 
@@ -494,6 +525,10 @@ def test_anonymous_meeting_calendar_has_no_joining_link_or_record(world, clients
         "/admin/reports/site-history/",
         "/admin/search/zero-results/",
         "/admin/search/zero-results/export/",
+        # The admin's search-as-you-type boxes (portal/admin_choosers.py).
+        "/admin/autocomplete/people/?q=a",
+        "/admin/autocomplete/resources/?q=a",
+        "/admin/autocomplete/users/?q=a",
         # The admin's search-as-you-type boxes (portal/admin_choosers.py).
         "/admin/autocomplete/people/?q=a",
         "/admin/autocomplete/resources/?q=a",
