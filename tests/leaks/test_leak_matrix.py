@@ -529,10 +529,6 @@ def test_anonymous_meeting_calendar_has_no_joining_link_or_record(world, clients
         "/admin/autocomplete/people/?q=a",
         "/admin/autocomplete/resources/?q=a",
         "/admin/autocomplete/users/?q=a",
-        # The admin's search-as-you-type boxes (portal/admin_choosers.py).
-        "/admin/autocomplete/people/?q=a",
-        "/admin/autocomplete/resources/?q=a",
-        "/admin/autocomplete/users/?q=a",
     ],
 )
 def test_members_have_no_admin_chooser_or_admin_api(world, clients, url):
