@@ -735,3 +735,13 @@ def test_the_demo_builds_a_full_pathway_for_a_child_and_a_destination_outside(ho
     profile = ReferralProfile.objects.get(country__iso_code="AL")
     assert profile.national_sop.specific.resource_type == "sop"
     assert ReferralProfile.objects.get(country=outside).national_sop is None
+
+
+def test_members_find_the_institutions_csv_from_the_directory_and_country_pages(client, country):
+    InstitutionFactory(country=country)
+    csv_url = reverse("network:institutions_csv")
+    assert csv_url not in client.get(reverse("network:directory")).text
+    assert csv_url not in client.get(reverse("network:country", args=["RS"])).text
+    client.force_login(UserFactory(member=True))
+    assert csv_url in client.get(reverse("network:directory")).text
+    assert f"{csv_url}?country=RS" in client.get(reverse("network:country", args=["RS"])).text
