@@ -268,7 +268,9 @@ def campaigns_with_counts():
     """Every campaign with its numbers (asked, answered, corrections to apply): one query
     whatever the number of campaigns or people. Answered counts, as `unanswered` does, those
     who confirmed their entry another way since the campaign started."""
-    return FreshnessCampaign.objects.select_related("started_by").annotate(
+    campaigns = FreshnessCampaign.objects.select_related("started_by")
+    # Newest first, said again: Meta.ordering does not apply to an aggregated query.
+    return campaigns.order_by("-started_at", "-pk").annotate(
         asked=Count("recipients", distinct=True),
         answered=Count(
             "recipients",

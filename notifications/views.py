@@ -225,13 +225,15 @@ def confirm_entry(request, token):
 
 def private_link_page(view):
     """A page reached by a signed link in someone's email: never cached anywhere, never indexed,
-    and its address (which holds the token) never sent on as a Referer."""
+    and its address (which holds the token) never sent to another site as a Referer. Not
+    "no-referrer": browsers then send its forms with "Origin: null", which the CSRF check
+    rightly refuses."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return never_cache(wrapper)

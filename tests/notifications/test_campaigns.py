@@ -429,7 +429,7 @@ def test_the_page_is_never_cached_nor_indexed_and_keeps_its_address_to_itself(as
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"]
         assert response["X-Robots-Tag"] == "noindex, nofollow"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
 
 
