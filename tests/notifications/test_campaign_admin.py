@@ -388,3 +388,20 @@ def test_the_preview_query_count_does_not_grow_with_the_people_matched(
 CAMPAIGN_PAGE_QUERIES = 14
 CAMPAIGN_LIST_QUERIES = 11
 PREVIEW_QUERIES = 14
+
+
+def test_messages_sent_lists_a_campaigns_messages_with_the_person_and_address(
+    secretariat_client, albania, mailbox, django_capture_on_commit_callbacks
+):
+    coordinator(albania, given_name="Ledger", email="ledger@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        started(albania)
+    delivery = Delivery.objects.get()
+
+    listing = secretariat_client.get(reverse("deliveries:index")).content.decode()
+    detail_page = secretariat_client.get(reverse("deliveries:inspect", args=[delivery.pk]))
+
+    assert "ledger@example.org" in listing
+    assert "Ledger" in listing
+    assert "Freshness campaign: confirm or correct" in listing
+    assert "ledger@example.org" in detail_page.content.decode()
