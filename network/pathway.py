@@ -80,6 +80,8 @@ EXPLOITATION_KINDS = {
 }
 #: At most this many pieces of guidance are named under each procedure.
 STEP_GUIDANCE = 5
+#: ...and on the one-page sheet, of each kind (regional, national per country, agreements).
+SHEET_ITEMS = 2
 #: What the network's guidelines require for a child, per procedure (shown with each step).
 CHILD_NOTES = {
     Procedure.IDENTIFICATION: _(
@@ -275,6 +277,18 @@ class Pathway:
                     seen.setdefault(entry.institution.pk, entry)
             result.append((side, list(seen.values())))
         return result
+
+    @property
+    def sheet_guidance(self):
+        """[(scope label, ReferralResource)] for the one-page sheet: the pair's agreements and
+        national SOPs, then the first regional and national guidance (the page lists it all)."""
+        items = [(Scope.LABELS[Scope.AGREEMENT], item) for item in self.agreements[:SHEET_ITEMS]]
+        for side in self.sides:
+            sops = [item for item in side.guidance if item.is_national_sop]
+            others = [item for item in side.guidance if not item.is_national_sop]
+            items += [(side.country.name, item) for item in sops + others[: SHEET_ITEMS - 1]]
+        items += [(Scope.LABELS[Scope.REGIONAL], item) for item in self.regional[:SHEET_ITEMS]]
+        return items
 
     @property
     def guidance_count(self):

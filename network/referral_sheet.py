@@ -6,6 +6,7 @@ confirmed for over 12 months. It holds the case's categories and nothing else ab
 """
 
 import io
+import itertools
 from pathlib import Path
 
 from django.utils import formats
@@ -132,20 +133,29 @@ def _confirmed(day, stale):
 #: A sheet longer than one page is shrunk onto one down to this scale; past it (a pathway with
 #: dozens of institutions) it runs onto more pages rather than become unreadable.
 MIN_SCALE = 0.6
+#: The institutions named in a cell of the "who is responsible" table (all are in the contacts).
+MATRIX_NAMES = 8
 
 
 def referral_sheet_pdf(pathway, absolute_url):
     """The sheet of `pathway` as PDF bytes; `absolute_url(path)` makes links absolute. One A4
     page where the pathway allows (see MIN_SCALE)."""
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import KeepInFrame
 
     document, pages = _render(_story(pathway, absolute_url), pathway)
     if pages > 1:
-        story = _story(pathway, absolute_url)
-        frame = KeepInFrame(_frame_width(), _frame_height(), story, mode="shrink")
+        frame = KeepInFrame(
+            _frame_width(), _frame_height(), _story(pathway, absolute_url), mode="shrink"
+        )
+        frame.canv = Canvas(io.BytesIO())  # measured only, never drawn on
         frame.wrap(_frame_width(), _frame_height())
-        if frame._scale >= MIN_SCALE:
-            document, pages = _render([frame], pathway)
+        # reportlab's `_scale` is how many times the content is shrunk to fit.
+        if 1 / getattr(frame, "_scale", 1) >= MIN_SCALE:
+            shrunk = KeepInFrame(
+                _frame_width(), _frame_height(), _story(pathway, absolute_url), mode="shrink"
+            )
+            document, pages = _render([shrunk], pathway)
     return document
 
 
@@ -263,11 +273,6 @@ def _story(pathway, absolute_url):
         ]
     )
 
-    def two_sides(cells):
-        table = Table([cells], colWidths=[width / 2, width / 2])
-        table.setStyle(grid)
-        return table
-
     # Who does what: the procedures, with the institutions of each side by name.
     header = [Paragraph(f"<b>{_text(_('Procedure'))}</b>", styles["body"])]
     header += [
@@ -282,7 +287,11 @@ def _story(pathway, absolute_url):
     for step in pathway.steps:
         row = [Paragraph(f"<b>{_text(step.label)}</b>", styles["body"])]
         for step_side in step.sides:
-            names = "; ".join(_text(entry.name) for entry in step_side.institutions)
+            shown = step_side.institutions[:MATRIX_NAMES]
+            names = "; ".join(_text(entry.name) for entry in shown)
+            if len(step_side.institutions) > len(shown):
+                more = len(step_side.institutions) - len(shown)
+                names += "; " + _text(_("and %(count)s more (see the page)") % {"count": more})
             row.append(Paragraph(names or _text(_("None recorded.")), styles["body"]))
         rows.append(row)
     story.append(Paragraph(_text(_("Who is responsible")), styles["h2"]))
@@ -293,51 +302,42 @@ def _story(pathway, absolute_url):
     for label, note in notes:
         story.append(Paragraph(f"<b>{_text(label)}:</b> {_text(note)}", styles["small"]))
 
-    # Every contact once per side: the contact points and people, then the institutions.
+    # Every contact once per side: the people, then the institutions; a row per pair of
+    # contacts, so that a long list runs onto the next page rather than overflow one.
     story.append(Paragraph(_text(_("Contacts")), styles["h2"]))
-    cells = []
+    columns = []
+    header = []
     for side, institutions in pathway.contacts_by_side:
-        lines = [Paragraph(f"<b>{_text(side.country.name)}</b>", styles["h3"])]
+        title = f"<b>{_text(side.country.name)}</b>"
         if side.profile and side.profile.mechanism_name:
             lead = side.profile.lead_agency
-            lines.append(
+            title += "<br/>" + _text(side.profile.mechanism_name)
+            title += f" · {_text(lead.name)}" if lead else ""
+        header.append(Paragraph(title, styles["body"]))
+        lines = [Paragraph(_person_lines(contact), styles["body"]) for contact in side.people]
+        lines += [Paragraph(_institution_lines(entry), styles["body"]) for entry in institutions]
+        columns.append(lines or [Paragraph(_text(_("No contact is recorded.")), styles["body"])])
+    rows = [header, *(list(row) for row in itertools.zip_longest(*columns, fillvalue=""))]
+    contacts = Table(rows, colWidths=[width / 2, width / 2], repeatRows=1)
+    contacts.setStyle(grid)
+    story.append(contacts)
+
+    guidance = pathway.sheet_guidance
+    if guidance:
+        story.append(Paragraph(_text(_("Guidance that applies")), styles["h2"]))
+        for label, item in guidance:
+            sop = f" ({_text(_('national SOP'))})" if item.is_national_sop else ""
+            url = absolute_url(item.url) if item.url else ""
+            story.append(
                 Paragraph(
-                    _text(side.profile.mechanism_name) + (f" · {_text(lead.name)}" if lead else ""),
+                    f"<b>{_text(label)}:</b> {_text(item.title)}{sop} · {_text(item.kind_label)}"
+                    + (f" · {_text(url)}" if url else ""),
                     styles["small"],
                 )
             )
-        for contact in side.people:
-            lines.append(Paragraph(_person_lines(contact), styles["body"]))
-        for entry in institutions:
-            lines.append(Paragraph(_institution_lines(entry), styles["body"]))
-        if len(lines) == 1:
-            lines.append(Paragraph(_text(_("No contact is recorded.")), styles["body"]))
-        cells.append(lines)
-    story.append(two_sides(cells))
-
-    guidance = [
-        (_("Regional guidance"), pathway.regional),
-        *(
-            (_("National guidance: %(country)s") % {"country": side.country.name}, side.guidance)
-            for side in pathway.sides
-        ),
-        (_("Agreements between the two countries"), pathway.agreements),
-    ]
-    if any(items for _label, items in guidance):
-        story.append(Paragraph(_text(_("Guidance that applies")), styles["h2"]))
-        for label, items in guidance:
-            if not items:
-                continue
-            story.append(Paragraph(f"<b>{_text(label)}</b>", styles["h3"]))
-            for item in items:
-                sop = f" ({_text(_('national SOP'))})" if item.is_national_sop else ""
-                url = absolute_url(item.url) if item.url else ""
-                story.append(
-                    Paragraph(
-                        f"{_text(item.title)}{sop} · {_text(item.kind_label)}"
-                        + (f"<br/>{_text(url)}" if url else ""),
-                        styles["small"],
-                    )
-                )
+        if pathway.guidance_count > len(guidance):
+            story.append(
+                Paragraph(_text(_("More guidance on the assistant's page.")), styles["small"])
+            )
     story.append(Spacer(1, 4))
     return story

@@ -43,6 +43,7 @@ from django.test import Client
 from django.test.utils import override_settings, setup_databases, teardown_databases
 
 from portal.bench_admin import bench_admin
+from portal.bench_referral import bench_referral
 from portal.page_cache import invalidate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,7 @@ def run(command, quick=False):
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         bench_pages(command, quick)
         bench_admin(command, quick)
+        bench_referral(command, quick)
         bench_http(command, quick)
         bench_mixed_read_write(command, quick)
         bench_healthz_redis_down(command, quick)

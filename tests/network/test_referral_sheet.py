@@ -10,8 +10,15 @@ from pypdf import PdfReader
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from network.models import Institution
 from tests.clients import Client
-from tests.network.pathway_world import MEMBERS_PHONE, PUBLIC_HOTLINE, make_world
+from tests.network.pathway_world import (
+    ALL,
+    MEMBERS_PHONE,
+    PUBLIC_HOTLINE,
+    institution,
+    make_world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +66,11 @@ def test_the_pdf_sheet_holds_the_pathway_dated_with_a_stale_warning(member_clien
     # Luan; the adults' shelter whose contact is stale is no answer for a child.
     assert "Warning: 1 contact was not confirmed for over 12 months" in flat
     assert "Child Rights Agency" in flat
-    assert "Regional guidelines on transnational referral" in flat
+    # The sheet names the agreements, the SOPs and the first regional guidance (children's
+    # first for a child); the page lists the rest.
+    assert "Regional SOP for the referral of child victims" in flat
+    assert "Greek national SOP (national SOP)" in flat
+    assert "More guidance on the assistant's page" in flat
     assert "Albania-Greece protocol on referral" in flat
     assert "Albania-Italy memorandum" not in flat
     assert "arta@example.org" in flat
@@ -83,7 +94,6 @@ def test_a_members_only_number_never_reaches_anonymous_on_the_sheet_or_the_pdf(
     # ...and does reach a member, so the probe can see it.
     member_text, _pages = pdf_text(member_client.get(URL, {**params, "format": "pdf"}))
     assert MEMBERS_PHONE in member_text
-    assert "Members-only referral notes" in member_text
     member_sheet = member_client.get(URL, {**params, "format": "print"}).content.decode()
     assert MEMBERS_PHONE in member_sheet
 
@@ -103,3 +113,18 @@ def test_the_sheet_keeps_to_its_case_and_links_back(member_client, pathway_world
     assert "Criminal and civil proceedings</th>" not in html
     assert "format=pdf" in html
     assert "procedure=return" in html
+
+
+@pytest.mark.parametrize("extra, pages", [(5, 1), (120, 3)])
+def test_a_long_pdf_is_shrunk_onto_one_page_until_it_would_be_unreadable(
+    client, pathway_world, extra, pages
+):
+    for number in range(extra):
+        institution(
+            pathway_world.greece, f"Regional office {number} of the children's ombudsman",
+            Institution.Kind.CHILD_PROTECTION, ALL, ["children"], phone="+30 21 0000 0000",
+            hours="Mon–Fri 08:00–16:00",
+        )  # fmt: skip
+    text, count = pdf_text(client.get(URL, {"from": "AL", "to": "GR", "format": "pdf"}))
+    assert f"Regional office {extra - 1} of the children" in " ".join(text.split())
+    assert count >= pages if pages > 1 else count == 1
