@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 NUMBER = r"\d+(?:\.\d+)?"
 LINE = re.compile(
     rf"^admin\.(?P<name>\w+) (?P<p50>{NUMBER}) ms p50 \(target p95<=300ms html<=500kB\) "
-    rf"p95=(?P<p95>{NUMBER})ms queries=(?P<queries>\d+) html=(?P<html>{NUMBER})kB "
+    rf"p95=(?P<p95>{NUMBER})ms cpu=(?P<cpu>{NUMBER})ms queries=(?P<queries>\d+) "
+    rf"html=(?P<html>{NUMBER})kB "
     rf"samples=(?P<samples>\d+) status=(?P<status>\d+) ok=(?:yes|NO)$"
 )
 PAGES = [
@@ -54,6 +55,7 @@ def test_admin_bench_prints_time_queries_and_html_size_of_each_admin_page(demo_n
         assert float(match["html"]) > 1
         assert int(match["samples"]) >= 3
         assert float(match["p95"]) >= float(match["p50"]) > 0
+        assert float(match["cpu"]) > 0
     assert capsys.readouterr().out == ""  # the figures are the bench's only output
 
 
