@@ -23,6 +23,7 @@ from network.models import Country
 from portal.access import audience_of
 from portal.models import Language, Topic
 from portal.page_cache import generation, reads
+from portal.parameters import whole_number
 
 PAGE_SIZE = 20
 # Facet counts, totals and the ids of a page are shared by everyone of the same tier asking the
@@ -149,8 +150,9 @@ class ResourceListing:
     def _years(self):
         years, bad = [], []
         for value in self._values("year"):
-            if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
-                years.append(int(value))
+            year = whole_number(value)
+            if year is not None and MIN_YEAR <= year <= MAX_YEAR:
+                years.append(year)
             else:
                 bad.append(value)
         if bad:
@@ -202,7 +204,7 @@ class ResourceListing:
 
     def page_of_results(self, per_page=PAGE_SIZE):
         number = _CONTROL.sub("", self.params.get("page") or "") or "1"
-        if not number.isdigit() or int(number) < 1:
+        if not whole_number(number):
             self.errors.append(
                 _("Not a page number: %(value)s. Showing the first page.")
                 % {"value": shown(number, 20)}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal.parameters import whole_number
 from search import service
 from search.backends.base import FACET_NAMES
 
@@ -45,13 +46,13 @@ def parse_params(request):
         ("page", 1, service.MAX_PAGE),
         ("page_size", 20, service.MAX_PAGE_SIZE),
     ):
-        raw = get.get(name) or str(default)
-        if not raw.isdigit() or not 1 <= int(raw) <= highest:
+        number = whole_number(get.get(name) or str(default))
+        if number is None or not 1 <= number <= highest:
             raise BadParameter(
                 _("%(name)s must be a whole number from 1 to %(highest)s.")
                 % {"name": name, "highest": highest}
             )
-        numbers[name] = int(raw)
+        numbers[name] = number
     # Unknown parameters (including unknown filter names) are ignored.
     filters = {
         name: [_text(value) for value in get.getlist(name)]

@@ -68,6 +68,9 @@ class TestApi:
             ({"page_size": "10000"}, "page_size"),
             ({"page_size": "101"}, "page_size"),
             ({"page_size": "0"}, "page_size"),
+            # str.isdigit() takes these; int() refuses the first and reads the second as 1.
+            ({"page": "²"}, "page"),
+            ({"page_size": "１"}, "page_size"),
             ({"sort": "oldest"}, "sort"),
         ],
     )
@@ -128,6 +131,8 @@ BAD_INPUT = [
     ({"q": "referral", "colour": "red", "topic[]": "x"}, 200),
     ({"q": "referral", "page_size": "10000"}, 400),
     ({"q": "referral", "page_size": "ten"}, 400),
+    ({"q": "referral", "page": "²"}, 400),
+    ({"q": "referral", "page_size": "²"}, 400),
 ]
 
 
