@@ -9,8 +9,16 @@ from portal.autosave import TOKEN_FIELD, form_token
 register = template.Library()
 
 
+RENDERED = "_portal_create_form_token"
+
+
 @register.simple_tag(takes_context=True)
 def create_form_token(context):
+    # Wagtail's create template renders its footer block twice; the form carries one token.
+    request = context["request"]
+    if getattr(request, RENDERED, False):
+        return ""
+    setattr(request, RENDERED, True)
     return format_html(
-        '<input type="hidden" name="{}" value="{}">', TOKEN_FIELD, form_token(context["request"])
+        '<input type="hidden" name="{}" value="{}">', TOKEN_FIELD, form_token(request)
     )

@@ -38,8 +38,13 @@ def form_data(client, parent, **fields):
     """What the create form posts once the editor has typed a title (the slug follows it)."""
     response = client.get(create_url(parent))
     assert response.status_code == 200
-    token = re.search(rf'name="{TOKEN_FIELD}" value="([^"]+)"', response.content.decode())
+    html = response.content.decode()
+    token = re.search(rf'name="{TOKEN_FIELD}" value="([^"]+)"', html)
     assert token, "the create form carries no token"
+    # One token, inside the form (Wagtail's template renders its footer block twice).
+    assert html.count(f'name="{TOKEN_FIELD}"') == 1
+    form = html.index('id="page-edit-form"')
+    assert form < token.start() < html.index("</form>", form)
     data = {"title": TITLE, "slug": "terms-of-cooperation", "body": streamfield([]), **fields}
     return {**nested_form_data(data), TOKEN_FIELD: token[1]}
 
