@@ -78,7 +78,8 @@ def offered_texts(html):
 
 
 def meeting_with_rows(rows):
-    """A meeting whose record has `rows` rows of each kind, each naming someone or something."""
+    """A meeting whose record has `rows` rows of each kind, each naming someone or something,
+    in the order the editor gave them."""
     country = CountryFactory()
     people = [PersonFactory(country=country) for _ in range(rows)]
     papers = [make_document(title=f"Paper {number}") for number in range(rows)]
@@ -89,21 +90,31 @@ def meeting_with_rows(rows):
         organisers=[],
         children={
             "agenda_items": [
-                AgendaItem(title=f"Item {number}", presenter=people[number])
+                AgendaItem(title=f"Item {number}", presenter=people[number], sort_order=number)
                 for number in range(rows)
             ],
-            "participants": [Participant(person=person) for person in people],
-            "decisions": [Decision(number=number + 1, text="Agreed.") for number in range(rows)],
+            "participants": [
+                Participant(person=person, sort_order=number)
+                for number, person in enumerate(people)
+            ],
+            "decisions": [
+                Decision(number=number + 1, text="Agreed.", sort_order=number)
+                for number in range(rows)
+            ],
             "action_points": [
                 ActionPoint(
                     description=f"Report back {number}",
                     owner_person=people[number] if number % 2 else None,
                     owner_country=None if number % 2 else country,
                     due_date=start + datetime.timedelta(days=60),
+                    sort_order=number,
                 )
                 for number in range(rows)
             ],
-            "documents": [MeetingDocument(document=paper) for paper in papers],
+            "documents": [
+                MeetingDocument(document=paper, sort_order=number)
+                for number, paper in enumerate(papers)
+            ],
         },
     )
     page = meeting.get_latest_revision_as_object()
@@ -282,6 +293,8 @@ def test_autocomplete_fields_show_only_what_is_chosen(editor):
     assert all(option.has_attr("selected") for option in select.find_all("option"))
     box = soup(html).find("input", id="id_organisers-search")
     assert box["role"] == "combobox"
+    help_text = soup(html).find(id=box["aria-describedby"])
+    assert "Organisations convening the meeting." in help_text.get_text()
     assert soup(html).find("label", attrs={"for": "id_organisers-search"})
     assert reverse("portal_autocomplete", args=["organisations"]) in html
 
