@@ -17,6 +17,7 @@ whatever the number of institutions, people and resources.
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -26,6 +27,7 @@ from network.models import Institution, Mandate, Person, Procedure, ReferralProf
 from network.models.people import REFERRAL_ROLES
 from network.models.referral import STALE_AFTER
 from network.referral import Scope, referral_resources
+from portal.page_cache import reads, shared_key
 
 
 class Group(models.TextChoices):
@@ -78,6 +80,8 @@ EXPLOITATION_KINDS = {
     Exploitation.BEGGING: (Institution.Kind.SOCIAL_SERVICES,),
     Exploitation.DOMESTIC: (Institution.Kind.LABOUR_INSPECTORATE,),
 }
+#: How long the guidance of a pair is kept for a tier (it follows the data whatever this is).
+GUIDANCE_SECONDS = 3600
 #: At most this many pieces of guidance are named under each procedure.
 STEP_GUIDANCE = 5
 #: ...and on the one-page sheet, of each kind (regional, national per country, agreements).
@@ -325,10 +329,10 @@ def build_pathway(origin, destination, profile, user):
             key=lambda entry: entry.name,
         )
 
-    guidance = referral_resources(
+    guidance = _guidance(
         [origin.iso_code, destination.iso_code],
         user,
-        national_sops=[p.national_sop_id for p in profiles.values() if p.national_sop_id],
+        national_sops=sorted(p.national_sop_id for p in profiles.values() if p.national_sop_id),
         first_topics=profile.first_topics,
     )
     regional = [item for item in guidance if item.scope == Scope.REGIONAL]
@@ -356,6 +360,28 @@ def build_pathway(origin, destination, profile, user):
         agreements=agreements,
         generated_on=timezone.localdate(),
     )
+
+
+def _guidance(codes, user, national_sops, first_topics):
+    """The guidance of the pair, shared by everyone of `user`'s tier asking the same: cached
+    under the generations of the library and the directory (so a publication, an unpublication
+    or a profile's new SOP shows at once), never a case (only the topics its categories put
+    first, which are not about anyone)."""
+    key = shared_key(
+        "referral-guidance",
+        user,
+        tuple(codes),
+        tuple(national_sops),
+        tuple(first_topics),
+        sections=reads("network:referral"),
+    )
+    guidance = cache.get(key)
+    if guidance is None:
+        guidance = referral_resources(
+            codes, user, national_sops=national_sops, first_topics=first_topics
+        )
+        cache.set(key, guidance, GUIDANCE_SECONDS)
+    return guidance
 
 
 @dataclass(frozen=True)

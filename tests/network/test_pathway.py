@@ -7,6 +7,7 @@ import re
 import pytest
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.urls import reverse
 
 from network.models import Institution, Procedure, TargetGroup
@@ -340,3 +341,32 @@ def test_assistant_page_query_count_does_not_grow(
     with django_assert_num_queries(21 + session_reads()):
         response = member_client.get(URL, params)
     assert response.status_code == 200
+
+
+def test_the_guidance_of_a_pair_is_cached_per_tier_and_follows_a_publication(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries, member
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.library import factories as library
+
+    with django_capture_on_commit_callbacks(execute=True):  # as if committed
+        make_world()
+    params = {"from": "AL", "to": "GR", "group": "child"}
+    client.get("/network/")  # the first request creates the site's settings: a content change
+    with CaptureQueriesContext(connection) as cold:
+        client.get(URL, params)
+    # The same pair and tier again: the guidance comes from the cache (no library query).
+    with CaptureQueriesContext(connection) as warm:
+        html = client.get(URL, params).content.decode()
+    assert not [q for q in warm.captured_queries if "library_resourcepage" in q["sql"]]
+    assert len(warm) < len(cold)
+    assert "Members-only referral notes" not in html
+    # Another tier has its own.
+    member_client = Client()
+    member_client.force_login(member)
+    assert "Members-only referral notes" in member_client.get(URL, params).content.decode()
+    # A publication shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        library.resource("Fresh regional referral checklist", topics=["referral"])
+    assert "Fresh regional referral checklist" in client.get(URL, params).content.decode()
