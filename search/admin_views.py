@@ -69,6 +69,9 @@ def _listing(request, form, status=200, **context):
         "header_icon": "search",
         "form": form,
         "filter_query": _filter_query(request),
+        "max_recorded_length": gaps.MAX_RECORDED_LENGTH,
+        "new_queries_per_day": gaps.new_queries_per_day(),
+        "retention_days": gaps.retention_days(),
         **context,
     }
     return TemplateResponse(request, "search/admin/zero_results.html", context, status=status)

@@ -133,7 +133,11 @@ class ZeroResultQuery(models.Model):
     """A normalised query that found nothing, counted per day, searcher's tier and interface
     language: the secretariat's view of missing guidance. Counts only: no user, no address, no
     time of day, so a row says how often, never who. The tier matters because a member who
-    finds nothing may be missing members-only guidance, which is no gap for the public."""
+    finds nothing may be missing members-only guidance, which is no gap for the public.
+
+    What people type may be about a person or a case: only queries that read as a topic are
+    recorded, a tier adds a bounded number of new ones a day, and rows are deleted after
+    ZERO_RESULT_RETENTION_DAYS (`search.gaps.recordable`, `search.gaps.purge`)."""
 
     query = models.CharField(_("query"), max_length=200)
     day = models.DateField(_("day"), help_text=_("The portal's day (its own time zone)."))

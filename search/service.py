@@ -384,16 +384,27 @@ def interface_language():
 
 def record_zero_result(text, tier, language="", day=None):
     """Count a query that found nothing, by day, the searcher's tier (as the policy gave it)
-    and interface language; never who asked."""
-    from search.gaps import portal_day
+    and interface language; never who asked. Only a query that reads as a topic is counted
+    (`gaps.recordable`: no email address, date, telephone or other long number, long text),
+    and a tier adds at most `gaps.new_queries_per_day()` new rows a day, so a script cannot
+    flood the list (concurrent searches may pass it by a few); one already counted that day
+    goes on counting. One statement for a query counted before."""
+    from search import gaps
     from search.models import ZeroResultQuery
 
-    text = normalise(text)
-    if not text:
+    if not gaps.recordable(text):
         return
-    key = {"query": text, "day": day or portal_day(), "tier": str(tier), "language": language}
+    key = {
+        "query": normalise(text),
+        "day": day or gaps.portal_day(),
+        "tier": str(tier),
+        "language": language,
+    }
     updated = ZeroResultQuery.objects.filter(**key).update(count=F("count") + 1)
     if not updated:
+        added = ZeroResultQuery.objects.filter(day=key["day"], tier=key["tier"]).count()
+        if added >= gaps.new_queries_per_day():
+            return
         try:
             with transaction.atomic():
                 ZeroResultQuery.objects.create(**key, count=1)

@@ -53,3 +53,17 @@ def update_index():
             len(drift.missing), len(drift.stale), len(drift.orphaned),
             f"; unreachable: {', '.join(drift.unreachable)}" if drift.unreachable else "",
         )  # fmt: skip
+
+
+@shared_task(ignore_result=True)
+def purge_zero_results():
+    """Beat, daily: delete searches without results older than ZERO_RESULT_RETENTION_DAYS,
+    those the recording rule refuses, and handlings no row refers to (search.gaps.purge)."""
+    from search import gaps
+
+    purged = gaps.purge()
+    if purged.rows or purged.handlings:
+        logger.info(
+            "Searches without results: deleted %d rows and %d handlings",
+            purged.rows, purged.handlings,
+        )  # fmt: skip

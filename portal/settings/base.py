@@ -296,6 +296,11 @@ CELERY_TASK_ROUTES = {
     "library.tasks.extract_*": {"queue": "extraction"},
     "notifications.tasks.*": {"queue": "notifications"},
 }
+# Searches without results (search.gaps): rows are deleted after this many days, and each
+# searcher's tier adds at most this many new queries a day, so a script cannot flood the list.
+ZERO_RESULT_RETENTION_DAYS = env_int("ZERO_RESULT_RETENTION_DAYS", 180)
+ZERO_RESULT_NEW_QUERIES_PER_DAY = env_int("ZERO_RESULT_NEW_QUERIES_PER_DAY", 200)
+
 CELERY_BEAT_SCHEDULE = {
     # Work recorded with a change and not done within its grace period (a lost or refused
     # message, a failed task) is dispatched again from the database (portal.outbox).
@@ -310,6 +315,11 @@ CELERY_BEAT_SCHEDULE = {
     "search-index-update": {
         "task": "search.tasks.update_index",
         "schedule": env_int("SEARCH_INDEX_UPDATE_SECONDS", 60 * 60),
+    },
+    # Searches without results are kept ZERO_RESULT_RETENTION_DAYS days (search.gaps.purge).
+    "search-purge-zero-results": {
+        "task": "search.tasks.purge_zero_results",
+        "schedule": 60 * 60 * 24,
     },
     # Notification tasks claim each message once per recipient and event (notifications.Delivery),
     # so they run often and a repeated firing sends nothing twice; the weekly digest goes out in

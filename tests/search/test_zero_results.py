@@ -431,3 +431,224 @@ class TestAccess:
 
     def test_the_secretariat_finds_the_list_in_the_admin_menu(self, secretariat_client):
         assert LIST in secretariat_client.get("/admin/").content.decode()
+
+
+class TestWhatIsRecorded:
+    """Searches are recorded as gaps in the guidance only when they read as a topic: never an
+    email address, a telephone or other long number, a date, or a long text that reads as a
+    description (of a case, perhaps) rather than a subject."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "referral of children",
+            "THB",
+            "SOP 2021",
+            "forced criminality indicators",
+            "article 4",
+            "ILO C29",
+            "action plan 2021-2025",
+            "national action plan 2018/2020",
+            "directive 2011/36/EU",
+            "Directive (EU) 2024/1712",
+            "12345",  # five digits: a postcode, a convention number
+            "june 2021 report",
+            "marriage of 3 sisters",  # "mar..." is no month, and one digit no date
+            "x" * 64,
+        ],
+    )
+    def test_topics_are_recorded(self, db, query):
+        assert gaps.recordable(query)
+        service.record_zero_result(query, "public", "en")
+        assert ZeroResultQuery.objects.get().query == " ".join(query.split()).lower()
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "maria.popescu@example.org",
+            "contact @ popescu",
+            "+355 69 123 4567",
+            "069-123-456",
+            "0691234567",
+            "(030) 12 34 56",
+            "０６９１２３４５６",  # full-width digits are digits too
+            "passport ab1234567",
+            "case 2023/1457",
+            "born 12.03.2011",
+            "born 1/3/21",
+            "2011-03-12",
+            "born 12 march 2011",
+            "le 3 mai",
+            "seen on March 12",
+            "2 déc. family",
+            "069 2021-2025",  # a year range inside a longer run is still a number
+            "x" * 65,
+            "girl from elbasan found in thessaloniki with her uncle and two others",
+            "",
+            "   ",
+        ],
+    )
+    def test_what_may_be_about_a_person_or_a_case_is_never_recorded(self, db, query):
+        assert not gaps.recordable(query)
+        service.record_zero_result(query, "public", "en")
+        assert not ZeroResultQuery.objects.exists()
+
+    def test_a_value_that_is_not_text_is_not_recorded(self, db):
+        assert not gaps.recordable(None)
+        assert gaps.recordable(2021)  # a year typed alone reads as "2021"
+
+    def test_an_anonymous_search_for_a_telephone_number_leaves_nothing(self, client, records):
+        for query in ("+355 69 123 4567", "maria.popescu@example.org", "born 12.03.2011"):
+            response = client.get(API, {"q": query})
+            assert response.status_code == 200 and response.json()["total"] == 0
+        assert not ZeroResultQuery.objects.exists()
+
+    def test_a_query_counted_before_costs_one_statement(self, db, django_assert_num_queries):
+        service.record_zero_result("budget lines", "public", "en")
+        with django_assert_num_queries(1):
+            service.record_zero_result("budget lines", "public", "en")
+        assert ZeroResultQuery.objects.get().count == 2
+
+
+class TestDailyBound:
+    """A script cannot flood the list: each tier adds at most ZERO_RESULT_NEW_QUERIES_PER_DAY
+    new rows a day. Queries already counted that day go on counting."""
+
+    def test_a_tier_adds_at_most_the_daily_number_of_new_queries(self, client, records, settings):
+        settings.ZERO_RESULT_NEW_QUERIES_PER_DAY = 3
+        for word in ("alpha", "bravo", "charlie", "delta", "echo"):
+            client.get(API, {"q": f"zzq {word}"})
+        client.get(API, {"q": "zzq alpha"})
+        rows = ZeroResultQuery.objects.order_by("query")
+        assert [(r.query, r.count) for r in rows] == [
+            ("zzq alpha", 2),
+            ("zzq bravo", 1),
+            ("zzq charlie", 1),
+        ]
+
+    def test_a_flood_of_one_tier_does_not_silence_the_others_or_the_next_day(
+        self, member_client, records, settings, today
+    ):
+        settings.ZERO_RESULT_NEW_QUERIES_PER_DAY = 2
+        anonymous = Client()
+        for i in range(5):
+            anonymous.get(API, {"q": f"zzq flood {i}"})
+        member_client.get(API, {"q": "forced criminality"})
+        tomorrow = today + datetime.timedelta(days=1)
+        service.record_zero_result("labour inspection", "public", "en", day=tomorrow)
+        assert ZeroResultQuery.objects.filter(tier="public", day=today).count() == 2
+        assert ZeroResultQuery.objects.filter(tier="members").get().query == "forced criminality"
+        assert ZeroResultQuery.objects.filter(day=tomorrow).get().query == "labour inspection"
+
+    def test_the_bound_is_a_setting_with_a_default(self):
+        from portal.settings import base
+
+        assert base.ZERO_RESULT_NEW_QUERIES_PER_DAY == 200
+
+
+class TestRetention:
+    """Rows are kept ZERO_RESULT_RETENTION_DAYS days, then a daily beat task deletes them; a
+    handling goes when its query has no row left and it is itself that old."""
+
+    def days_ago(self, today, n):
+        return today - datetime.timedelta(days=n)
+
+    def test_rows_older_than_the_retention_period_are_deleted(self, db, settings, today):
+        settings.ZERO_RESULT_RETENTION_DAYS = 30
+        count("budget lines", self.days_ago(today, 31))
+        count("budget lines", self.days_ago(today, 30), n=2)
+        count("hotline", self.days_ago(today, 400))
+        count("hotline", today, n=3)
+        purged = gaps.purge()
+        assert (purged.rows, purged.handlings) == (2, 0)
+        remaining = ZeroResultQuery.objects.order_by("query")
+        assert [(r.query, r.day, r.count) for r in remaining] == [
+            ("budget lines", self.days_ago(today, 30), 2),
+            ("hotline", today, 3),
+        ]
+
+    def test_purging_again_changes_nothing(self, db, settings, today):
+        settings.ZERO_RESULT_RETENTION_DAYS = 30
+        count("budget lines", self.days_ago(today, 31))
+        count("hotline", today)
+        assert gaps.purge().rows == 1
+        assert gaps.purge() == gaps.Purged(rows=0, handlings=0)
+        assert ZeroResultQuery.objects.get().query == "hotline"
+
+    def test_a_handling_goes_with_its_last_row_once_it_is_that_old_itself(
+        self, db, settings, secretariat, today
+    ):
+        settings.ZERO_RESULT_RETENTION_DAYS = 30
+        old, recent = self.days_ago(today, 31), self.days_ago(today, 5)
+        # Handled long ago, nothing searched since: forgotten with its rows.
+        count("budget lines", old)
+        gaps.handle("budget lines", "Out of scope.", secretariat)
+        # Handled long ago, searched again lately: the note still explains the recent rows.
+        count("hotline", old)
+        count("hotline", recent)
+        gaps.handle("hotline", "Hotline page written.", secretariat)
+        # Handled lately, its rows are old: kept as long as a row of that day would be.
+        count("labour inspection", old)
+        gaps.handle("labour inspection", "Asked the labour group.", secretariat)
+        ZeroResultHandling.objects.exclude(query="labour inspection").update(handled_on=old)
+        ZeroResultHandling.objects.filter(query="labour inspection").update(handled_on=recent)
+        assert gaps.purge() == gaps.Purged(rows=3, handlings=1)
+        kept = ZeroResultHandling.objects.order_by("query").values_list("query", flat=True)
+        assert list(kept) == ["hotline", "labour inspection"]
+        assert list(ZeroResultQuery.objects.values_list("query", flat=True)) == ["hotline"]
+        # Once the handling's own day is that old too, it goes.
+        ZeroResultHandling.objects.filter(query="labour inspection").update(handled_on=old)
+        assert gaps.purge() == gaps.Purged(rows=0, handlings=1)
+
+    def test_rows_stored_before_the_rule_are_deleted_with_their_handling(
+        self, db, secretariat, today
+    ):
+        count("+355 69 123 4567", today)
+        count("maria.popescu@example.org", today, tier="members")
+        count("budget lines", today)
+        gaps.handle("+355 69 123 4567", "Not guidance.", secretariat)
+        assert gaps.purge() == gaps.Purged(rows=2, handlings=1)
+        assert list(ZeroResultQuery.objects.values_list("query", flat=True)) == ["budget lines"]
+        assert not ZeroResultHandling.objects.exists()
+
+    def test_the_task_purges_and_beat_runs_it_daily(self, db, settings, today):
+        from portal.celery import app
+        from search.tasks import purge_zero_results
+
+        settings.ZERO_RESULT_RETENTION_DAYS = 30
+        count("budget lines", self.days_ago(today, 31))
+        purge_zero_results.delay()
+        assert not ZeroResultQuery.objects.exists()
+        purge_zero_results.delay()  # nothing left to do: no error
+        app.loader.import_default_modules()
+        schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+        assert schedule[purge_zero_results.name]["schedule"] <= 24 * 60 * 60
+        assert purge_zero_results.name in app.tasks
+
+    def test_the_retention_is_a_setting_with_a_default(self):
+        from portal.settings import base
+
+        assert base.ZERO_RESULT_RETENTION_DAYS == 180
+
+    @pytest.mark.parametrize("days", [0, -5])
+    def test_a_retention_below_one_day_is_refused_naming_the_setting(self, db, settings, days):
+        from django.core.exceptions import ImproperlyConfigured
+
+        settings.ZERO_RESULT_RETENTION_DAYS = days
+        count("budget lines", gaps.portal_day())
+        with pytest.raises(ImproperlyConfigured, match="ZERO_RESULT_RETENTION_DAYS"):
+            gaps.purge()
+        assert ZeroResultQuery.objects.exists()
+
+
+class TestTheListExplainsTheRule:
+    def test_the_list_says_what_is_not_recorded_and_how_long_rows_are_kept(
+        self, secretariat_client, settings
+    ):
+        settings.ZERO_RESULT_RETENTION_DAYS = 90
+        settings.ZERO_RESULT_NEW_QUERIES_PER_DAY = 150
+        html = " ".join(secretariat_client.get(LIST).content.decode().split())
+        assert "email address" in html and "telephone or other long number" in html
+        assert "a date" in html and "longer than 64 characters" in html
+        assert "more than 150 new searches a day" in html
+        assert "deleted after 90 days" in html
