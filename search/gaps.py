@@ -178,7 +178,8 @@ def week_start(text):
     """The Monday of an ISO week written "2025-W07" (as an HTML week field sends it). Raises
     ValueError for anything else, or a week the year does not have."""
     match = _ISO_WEEK.fullmatch(str(text).strip())
-    if match is None:
+    # Years the portal can have counted (9999-W52 would run past the last date there is).
+    if match is None or not 2000 <= int(match[1]) <= 2999:
         raise ValueError(text)
     return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
 

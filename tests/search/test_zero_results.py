@@ -216,6 +216,8 @@ class TestList:
         [
             ({"week": "last week"}, "Unknown week “last week”"),
             ({"week": "2025-W54"}, "Unknown week “2025-W54”"),
+            ({"week": "9999-W52"}, "Unknown week “9999-W52”"),
+            ({"week": "0001-W01"}, "Unknown week “0001-W01”"),
             ({"language": "klingon"}, "Unknown language “klingon”"),
             ({"tier": "admin"}, "Unknown tier “admin”"),
             ({"status": "done"}, "Unknown status “done”"),
