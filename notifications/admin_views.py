@@ -8,7 +8,7 @@ rules are notifications.freshness's.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +21,7 @@ from network.models import Mandate
 from portal.access import is_secretariat
 
 from . import freshness
-from .campaigns import CampaignRecipient
+from .campaigns import CampaignAnswer, CampaignRecipient
 from .forms import CampaignForm, CampaignStartForm
 
 PER_PAGE = 50
@@ -158,19 +158,24 @@ def _initial(criteria):
 
 
 def _recipients(campaign, state):
-    recipients = campaign.recipients.select_related(
-        "person__country", "person__organisation", "message", "reminder"
-    )
+    """The campaign's people in `state`, each with every answer its link gave (one query more,
+    whatever the number of people)."""
+    recipients = campaign.recipients.all()
     confirmed_since = Q(person__last_confirmed__gte=campaign.started_at)
     if state == "answered":
         recipients = recipients.filter(Q(answered_at__isnull=False) | confirmed_since)
     elif state == "unanswered":
-        recipients = freshness.unanswered(campaign).select_related(
-            "person__country", "person__organisation", "message", "reminder"
-        )
+        recipients = freshness.unanswered(campaign)
     elif state == "corrections":
-        recipients = recipients.filter(answer=CampaignRecipient.Answer.CORRECTED)
-    return recipients
+        corrections = CampaignAnswer.objects.filter(
+            recipient=OuterRef("pk"), answer=CampaignRecipient.Answer.CORRECTED
+        )
+        recipients = recipients.filter(Exists(corrections))
+    return recipients.select_related(
+        "person__country", "person__organisation", "message", "reminder"
+    ).prefetch_related(
+        Prefetch("answers", queryset=CampaignAnswer.objects.select_related("applied_by"))
+    )
 
 
 def campaign_detail(request, campaign_id):
@@ -203,13 +208,14 @@ def campaign_detail(request, campaign_id):
 
 
 def _state_of(recipient, campaign):
-    """What the campaign's page says of one person's answer."""
-    if recipient.answer == CampaignRecipient.Answer.CONFIRMED:
+    """What the campaign's page says of one person: their latest answer (every answer is
+    listed under it)."""
+    answers = recipient.answers.all()
+    latest = answers[len(answers) - 1] if answers else None
+    if latest is not None and latest.answer == CampaignRecipient.Answer.CONFIRMED:
         return _("Still correct")
-    if recipient.answer == CampaignRecipient.Answer.CORRECTED:
-        if recipient.correction_applied_at:
-            return _("Correction applied")
-        return _("Correction to apply")
+    if latest is not None:
+        return _("Correction to apply") if latest.to_apply else _("Correction applied")
     confirmed = recipient.person.last_confirmed
     if confirmed and confirmed >= campaign.started_at:
         return _("Confirmed in the directory")
@@ -237,18 +243,19 @@ def campaign_remind(request, campaign_id):
 
 
 @require_POST
-def correction_applied(request, campaign_id, recipient_id):
+def correction_applied(request, campaign_id, answer_id):
+    """Mark one correction as applied: each correction a link gave is applied on its own."""
     _require_secretariat(request)
-    recipient = get_object_or_404(
-        CampaignRecipient.objects.select_related("campaign", "person"),
-        campaign_id=campaign_id,
-        pk=recipient_id,
+    answer = get_object_or_404(
+        CampaignAnswer.objects.select_related("recipient__campaign", "recipient__person"),
+        recipient__campaign_id=campaign_id,
+        pk=answer_id,
     )
-    if freshness.mark_correction_applied(recipient, by=request.user):
+    if freshness.mark_correction_applied(answer, by=request.user):
         messages.success(
             request,
             _("The correction of %(name)s is marked as applied.")
-            % {"name": recipient.person.full_name},
+            % {"name": answer.recipient.person.full_name},
         )
     else:
         messages.warning(request, _("There is no correction to apply for this person."))

@@ -7,6 +7,7 @@ messages go through the Delivery ledger like every other message (notifications.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,8 +94,10 @@ class FreshnessCampaign(models.Model):
 class CampaignRecipient(models.Model):
     """
     One person asked by one campaign, and what came of it. Whether and when the message and the
-    reminder were sent is read from their Delivery rows (one source of truth: the ledger); the
-    answer given through the campaign's link is kept here.
+    reminder were sent is read from their Delivery rows (one source of truth: the ledger). Every
+    answer given through the campaign's link is a CampaignAnswer; the latest one is repeated
+    here (`answer`, `answered_at`) so that the campaign's counts and filters read one row per
+    person.
     """
 
     class Answer(models.TextChoices):
@@ -137,22 +140,10 @@ class CampaignRecipient(models.Model):
         max_length=10,
         choices=Answer.choices,
         blank=True,
-        help_text=_("The answer given through the link; empty while none."),
+        help_text=_("The latest answer given through the link; empty while none."),
     )
     answered_at = models.DateTimeField(
         _("answered"), null=True, blank=True, help_text=_("When the latest answer was given.")
-    )
-    correction = models.TextField(
-        _("correction"),
-        blank=True,
-        max_length=2000,
-        help_text=_("What the person says changed, for the secretariat to apply."),
-    )
-    correction_applied_at = models.DateTimeField(
-        _("correction applied"),
-        null=True,
-        blank=True,
-        help_text=_("When the secretariat marked the correction as applied."),
     )
 
     class Meta:
@@ -167,3 +158,76 @@ class CampaignRecipient(models.Model):
 
     def __str__(self):
         return f"{self.campaign} → {self.person}"
+
+
+class CampaignAnswer(models.Model):
+    """
+    One answer given through a campaign's link, kept as it was given. Answers are added, never
+    rewritten: the link is a bearer token (a forwarded or leaked email works as well as the
+    person's own), so a later answer must not erase an earlier correction, and a correction
+    the secretariat applied stays applied; a new correction is a new one to apply. The link
+    signs nobody in, so an answer is the link's, never a signed-in account's.
+    """
+
+    recipient = models.ForeignKey(
+        CampaignRecipient,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("recipient"),
+        help_text=_("The person and campaign whose link gave the answer."),
+    )
+    answer = models.CharField(
+        _("answer"),
+        max_length=10,
+        choices=CampaignRecipient.Answer.choices,
+        help_text=_("What the person answered through the link."),
+    )
+    given_at = models.DateTimeField(
+        _("given"), default=timezone.now, help_text=_("When the answer was given.")
+    )
+    note = models.TextField(
+        _("correction"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What the person says changed, for the secretariat to apply."),
+    )
+    applied_at = models.DateTimeField(
+        _("applied"),
+        null=True,
+        blank=True,
+        help_text=_("When the secretariat marked this correction as applied."),
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("applied by"),
+        help_text=_("The secretariat member who marked this correction as applied."),
+    )
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        verbose_name = _("campaign answer")
+        verbose_name_plural = _("campaign answers")
+        constraints = [
+            # Only a correction has a note and can be applied.
+            models.CheckConstraint(
+                condition=models.Q(answer=CampaignRecipient.Answer.CORRECTED)
+                | models.Q(note="", applied_at__isnull=True),
+                name="notifications_campaign_answer_only_corrections_apply",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(answer=CampaignRecipient.Answer.CORRECTED) | ~models.Q(note=""),
+                name="notifications_campaign_correction_has_a_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.get_answer_display()}"
+
+    @property
+    def to_apply(self):
+        """A correction the secretariat has not applied yet."""
+        return self.answer == CampaignRecipient.Answer.CORRECTED and self.applied_at is None

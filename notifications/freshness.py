@@ -12,7 +12,10 @@ the public confirm-or-correct page, the tasks and the message builders alike:
 - answering (`confirm`, `correct`): through the signed link. A correction is stored as a note for
   the secretariat to apply: the link signs nobody in, so a forwarded or leaked link can never
   rewrite a directory entry; people with an account may also correct it themselves after
-  signing in.
+  signing in. Answers are added, never rewritten (CampaignAnswer): a later answer cannot erase a
+  correction nor re-open one the secretariat applied, and a link takes at most MAX_ANSWERS, so a
+  replayed link cannot flood the secretariat's list. A confirmation through a link is the
+  link's, logged as such, never credited to whoever is signed in (`confirm_through_link`).
 """
 
 import calendar
@@ -25,12 +28,18 @@ from django.utils import timezone
 from network.models import Mandate, Person, PersonEmail
 from portal import outbox
 
-from .campaigns import CampaignRecipient, FreshnessCampaign
+from .campaigns import CampaignAnswer, CampaignRecipient, FreshnessCampaign
 from .models import Delivery
 
 # Shown in the preview before starting; the campaign's page lists everyone.
 PREVIEW_SIZE = 50
 MAX_MONTHS = 120
+# Answers one link takes. A person may change their mind or add to a correction a few times;
+# past that, a link (a bearer token, valid 60 days) only adds to the secretariat's list, which a
+# forwarded or leaked one must not be able to fill. Identical repeats do not count.
+MAX_ANSWERS = 5
+# The audit log's action for a confirmation through a signed link (registered in wagtail_hooks).
+LINK_CONFIRM = "notifications.link_confirm"
 
 
 class AlreadyReminded(Exception):
@@ -39,6 +48,10 @@ class AlreadyReminded(Exception):
 
 class NobodyToRemind(Exception):
     """Everyone who got the request has answered (or confirmed their entry since)."""
+
+
+class LinkUsedUp(Exception):
+    """The link already took MAX_ANSWERS answers; nothing more is recorded through it."""
 
 
 def months_before(moment, months):
@@ -224,43 +237,80 @@ def _link(campaign, kind, field, person_ids):
 
 
 def recipient_for(campaign_id, person_id):
-    """The recipient a link names, if the campaign asked that active person; else None."""
+    """The recipient a link names, if the campaign asked that active person; else None. Its
+    `answer_count` says how many answers the link took."""
     return (
         CampaignRecipient.objects.select_related("campaign", "person__user")
         .filter(campaign_id=campaign_id, person_id=person_id, person__is_active=True)
+        .annotate(answer_count=Count("answers"))
         .first()
     )
 
 
-def confirm(recipient, by=None):
-    """The person says their entry is still correct: the entry is confirmed (and logged) and
-    the campaign records the answer."""
-    with transaction.atomic():
-        recipient.person.confirm_current(by=by)
-        recipient.answer = CampaignRecipient.Answer.CONFIRMED
-        recipient.answered_at = timezone.now()
-        recipient.save(update_fields=["answer", "answered_at"])
+def answers_left(recipient):
+    """How many more answers the recipient's link takes (from `recipient_for`'s count)."""
+    return max(MAX_ANSWERS - recipient.answer_count, 0)
+
+
+def confirm_through_link(person, campaign=None):
+    """Confirm `person`'s entry as current because its signed link said so. The link signs
+    nobody in, so no account is credited (not even one signed in while the link was opened: a
+    forwarded email works the same); the log says which link it was. Network's
+    `Person.confirm_current` credits an account, which a link cannot name."""
+    from wagtail.log_actions import log
+
+    person.last_confirmed = timezone.now()
+    person.save(update_fields=["last_confirmed"])
+    data = {"campaign": campaign.pk} if campaign is not None else {}
+    log(instance=person, action=LINK_CONFIRM, user=None, data=data)
+
+
+def confirm(recipient):
+    """The person says their entry is still correct: the entry is confirmed (and logged as
+    confirmed through this campaign's link) and the answer added to the campaign's. A pending
+    correction stays pending. Raises LinkUsedUp."""
+    return _answer(recipient, CampaignRecipient.Answer.CONFIRMED)
 
 
 def correct(recipient, note):
-    """The person says something changed: their note waits for the secretariat to apply it. The
-    entry itself is not changed (the link signs nobody in) nor confirmed."""
-    recipient.answer = CampaignRecipient.Answer.CORRECTED
-    recipient.answered_at = timezone.now()
-    recipient.correction = note
-    recipient.correction_applied_at = None
-    recipient.save(update_fields=["answer", "answered_at", "correction", "correction_applied_at"])
+    """The person says something changed: their note is added, for the secretariat to apply.
+    The entry itself is not changed (the link signs nobody in) nor confirmed. Raises
+    LinkUsedUp."""
+    return _answer(recipient, CampaignRecipient.Answer.CORRECTED, note)
 
 
-def mark_correction_applied(recipient, by):
-    """The secretariat applied the correction. Returns False when there was none to apply."""
-    applied = CampaignRecipient.objects.filter(
-        pk=recipient.pk,
+def _answer(recipient, answer, note=""):
+    """Add one answer (the same as the latest one again adds nothing) and keep the latest on
+    the recipient. The recipient's row is locked, so that answers sent at once are counted
+    one after the other."""
+    with transaction.atomic():
+        # Locks the recipient's row only (not its campaign's nor its person's).
+        CampaignRecipient.objects.select_for_update().filter(pk=recipient.pk).exists()
+        given = list(CampaignAnswer.objects.filter(recipient=recipient).order_by("given_at", "pk"))
+        if given and (given[-1].answer, given[-1].note) == (answer, note):
+            return given[-1]
+        if len(given) >= MAX_ANSWERS:
+            raise LinkUsedUp
+        if answer == CampaignRecipient.Answer.CONFIRMED:
+            confirm_through_link(recipient.person, recipient.campaign)
+        added = CampaignAnswer.objects.create(recipient=recipient, answer=answer, note=note)
+        recipient.answer, recipient.answered_at = answer, added.given_at
+        CampaignRecipient.objects.filter(pk=recipient.pk).update(
+            answer=answer, answered_at=added.given_at
+        )
+    return added
+
+
+def mark_correction_applied(answer, by):
+    """The secretariat applied the correction `answer`. Returns False when it is not a
+    correction or was applied already (two clicks apply once)."""
+    applied = CampaignAnswer.objects.filter(
+        pk=answer.pk,
         answer=CampaignRecipient.Answer.CORRECTED,
-        correction_applied_at__isnull=True,
-    ).update(correction_applied_at=timezone.now())
+        applied_at__isnull=True,
+    ).update(applied_at=timezone.now(), applied_by=by)
     if applied:
-        _log(recipient.campaign, "notifications.campaign_correction_applied", by)
+        _log(answer.recipient.campaign, "notifications.campaign_correction_applied", by)
     return bool(applied)
 
 
@@ -278,11 +328,12 @@ def campaigns_with_counts():
             | Q(recipients__person__last_confirmed__gte=F("started_at")),
             distinct=True,
         ),
+        # Corrections, not people: each correction is applied on its own.
         to_apply=Count(
-            "recipients",
+            "recipients__answers",
             filter=Q(
-                recipients__answer=CampaignRecipient.Answer.CORRECTED,
-                recipients__correction_applied_at__isnull=True,
+                recipients__answers__answer=CampaignRecipient.Answer.CORRECTED,
+                recipients__answers__applied_at__isnull=True,
             ),
             distinct=True,
         ),

@@ -308,4 +308,4 @@ class Delivery(models.Model):
 
 
 # Freshness campaigns live in their own module; imported here so that Django finds the models.
-from .campaigns import CampaignRecipient, FreshnessCampaign  # noqa: E402, F401
+from .campaigns import CampaignAnswer, CampaignRecipient, FreshnessCampaign  # noqa: E402, F401

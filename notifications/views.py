@@ -214,7 +214,8 @@ def confirm_entry(request, token):
     if person is None:
         return _link_problem(request, InvalidLink())
     if request.method == "POST":
-        person.confirm_current(by=request.user if request.user.is_authenticated else None)
+        # The link's confirmation, never credited to whoever is signed in (a forwarded email).
+        freshness.confirm_through_link(person)
         return render(request, "notifications/confirm_entry.html", {"done": True})
     # A GET only asks (link scanners open links); the button posts the confirmation.
     return render(request, "notifications/confirm_entry.html", {"done": False})
@@ -284,9 +285,10 @@ def freshness_answer(request, token):
     """
     The confirm-or-correct page of one person in one freshness campaign. The signed link is the
     only authorisation and it signs nobody in: the page shows that person's own entry and
-    nobody else's, and does two things, both recorded on the campaign: "still correct" confirms
-    the entry; "something changed" leaves a note for the secretariat to apply (a link must not
-    be able to rewrite a directory entry: see notifications.freshness).
+    nobody else's, and does two things, both added to the campaign's answers: "still correct"
+    confirms the entry; "something changed" leaves a note for the secretariat to apply (a link
+    must not be able to rewrite a directory entry: see notifications.freshness). Once the link
+    took its answers, it says so (409 to an answer) and records nothing more.
     """
     try:
         campaign_id, person_id = read_freshness_token(token)
@@ -299,22 +301,28 @@ def freshness_answer(request, token):
     done = None
     status = 200
     problems = []
-    if request.method == "POST":
+    used_up = not freshness.answers_left(recipient)
+    if request.method == "POST" and used_up:
+        status = 409
+    elif request.method == "POST":
+        # Whoever is signed in is not who answers: the answer is the link's (see freshness).
         action = request.POST.get("action")
-        by = request.user if request.user.is_authenticated else None
-        if action == "confirm":
-            freshness.confirm(recipient, by=by)
-            done = "confirmed"
-        elif action == "correct":
-            form = CorrectionForm(request.POST)
-            if form.is_valid():
-                freshness.correct(recipient, form.cleaned_data["note"])
-                done = "corrected"
+        try:
+            if action == "confirm":
+                freshness.confirm(recipient)
+                done = "confirmed"
+            elif action == "correct":
+                form = CorrectionForm(request.POST)
+                if form.is_valid():
+                    freshness.correct(recipient, form.cleaned_data["note"])
+                    done = "corrected"
+                else:
+                    status = 400
             else:
+                problems = [_("Choose “Still correct” or “Something changed”.")]
                 status = 400
-        else:
-            problems = [_("Choose “Still correct” or “Something changed”.")]
-            status = 400
+        except freshness.LinkUsedUp:
+            used_up, status, form = True, 409, CorrectionForm()
     return render(
         request,
         "notifications/freshness_answer.html",
@@ -325,6 +333,8 @@ def freshness_answer(request, token):
             "done": done,
             "has_account": recipient.person.user_id is not None,
             "problems": problems,
+            "used_up": used_up and not done,
+            "max_answers": freshness.MAX_ANSWERS,
         },
         status=status,
     )

@@ -10,12 +10,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.access import is_secretariat
 
-from . import admin_views
+from . import admin_views, freshness
 from .models import Delivery
 
 
@@ -138,7 +139,7 @@ def register_campaign_urls():
             name="freshness_campaign_remind",
         ),
         path(
-            "freshness-campaigns/<int:campaign_id>/people/<int:recipient_id>/applied/",
+            "freshness-campaigns/<int:campaign_id>/answers/<int:answer_id>/applied/",
             admin_views.correction_applied,
             name="freshness_campaign_applied",
         ),
@@ -155,6 +156,20 @@ def register_campaigns_menu_item():
     )
 
 
+class ConfirmedThroughLink(LogFormatter):
+    """An entry confirmed through a signed link: no account did it, the link says which."""
+
+    label = _("Confirm entry through a link")
+
+    def format_message(self, log_entry):
+        campaign = (log_entry.data or {}).get("campaign")
+        if campaign:
+            return _(
+                "Entry confirmed as current through the link of freshness campaign %(number)s"
+            ) % {"number": campaign}
+        return _("Entry confirmed as current through the link in a directory reminder")
+
+
 @hooks.register("register_log_actions")
 def register_campaign_log_actions(actions):
     actions.register_action(
@@ -168,3 +183,4 @@ def register_campaign_log_actions(actions):
         _("Apply correction"),
         _("Correction from a freshness campaign applied"),
     )
+    actions.register_action(freshness.LINK_CONFIRM)(ConfirmedThroughLink)

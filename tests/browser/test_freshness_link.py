@@ -74,7 +74,8 @@ def test_people_without_an_account_correct_and_confirm_their_entries_from_the_em
     other.screenshot("3 entry confirmed")
 
     recipients = {r.person_id: r for r in campaign.recipients.all()}
-    assert recipients[correcting.pk].correction == "I now work at the Ombudsman."
+    [correction] = recipients[correcting.pk].answers.all()
+    assert correction.note == "I now work at the Ombudsman."
     assert recipients[confirming.pk].answer == "confirmed"
     confirming.refresh_from_db()
     assert confirming.last_confirmed is not None

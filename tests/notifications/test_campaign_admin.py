@@ -6,6 +6,7 @@ messages and nothing started; who answered and who not; remind once; corrections
 pages whose query count does not grow with the campaign.
 """
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -15,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import freshness
-from notifications.campaigns import CampaignRecipient, FreshnessCampaign
+from notifications.campaigns import CampaignAnswer, CampaignRecipient, FreshnessCampaign
 from notifications.models import Delivery
+from notifications.tokens import freshness_token
 from tests.clients import Client
 from tests.conftest import session_reads
 from tests.network.factories import CountryFactory, MandateFactory, PersonFactory
@@ -319,22 +321,70 @@ def test_reminding_is_a_post_only_action(secretariat_client, campaign_with_answe
     assert campaign_with_answers.reminded_at is None
 
 
+def applied_urls(html):
+    """The "Mark as applied" buttons' addresses on a campaign's page."""
+    return re.findall(r'action="([^"]+/applied/)"', html)
+
+
 def test_a_correction_is_marked_applied_once(secretariat_client, campaign_with_answers):
-    recipient = campaign_with_answers.recipients.get(answer=CampaignRecipient.Answer.CORRECTED)
-    url = reverse("freshness_campaign_applied", args=[campaign_with_answers.pk, recipient.pk])
+    [url] = applied_urls(secretariat_client.get(detail(campaign_with_answers)).content.decode())
 
     secretariat_client.post(url)
     second = secretariat_client.post(url, follow=True)
 
-    recipient.refresh_from_db()
-    assert recipient.correction_applied_at is not None
+    [correction] = CampaignAnswer.objects.filter(answer=CampaignRecipient.Answer.CORRECTED)
+    assert correction.applied_at is not None
     assert "There is no correction to apply" in second.content.decode()
     assert "Correction applied" in second.content.decode()
-    confirmed = campaign_with_answers.recipients.get(answer=CampaignRecipient.Answer.CONFIRMED)
-    other = reverse("freshness_campaign_applied", args=[campaign_with_answers.pk, confirmed.pk])
-    secretariat_client.post(other)
-    confirmed.refresh_from_db()
-    assert confirmed.correction_applied_at is None
+    assert applied_urls(second.content.decode()) == []
+    confirmation = CampaignAnswer.objects.get(answer=CampaignRecipient.Answer.CONFIRMED)
+    other = reverse("freshness_campaign_applied", args=[campaign_with_answers.pk, confirmation.pk])
+    assert secretariat_client.post(other).status_code == 302
+    confirmation.refresh_from_db()
+    assert confirmation.applied_at is None
+
+
+def test_a_correction_of_another_campaign_cannot_be_marked_from_this_one(
+    secretariat_client, campaign_with_answers, albania
+):
+    correction = CampaignAnswer.objects.get(answer=CampaignRecipient.Answer.CORRECTED)
+    other_campaign = started(albania)
+    url = reverse("freshness_campaign_applied", args=[other_campaign.pk, correction.pk])
+    assert secretariat_client.post(url).status_code == 404
+    correction.refresh_from_db()
+    assert correction.applied_at is None
+
+
+def test_every_answer_stays_on_the_campaign_page_and_each_correction_is_applied_apart(
+    secretariat_client, albania
+):
+    """Answers through a link are added, never overwritten: a correction followed by "still
+    correct" is still there to apply, and a correction sent after one was applied is a new
+    one to apply, while the applied one stays applied."""
+    asked = coordinator(albania, given_name="Asked")
+    campaign = started(albania)
+    link = Client()
+    url = reverse("network:freshness_answer", args=[freshness_token(campaign.pk, asked.pk)])
+
+    link.post(url, {"action": "correct", "note": "First: new phone +355 4 000 1111."})
+    link.post(url, {"action": "confirm"})
+    html = secretariat_client.get(detail(campaign)).content.decode()
+    assert "First: new phone +355 4 000 1111." in html
+    [first_applied] = applied_urls(html)
+    assert freshness.campaigns_with_counts().get(pk=campaign.pk).to_apply == 1
+
+    secretariat_client.post(first_applied)
+    link.post(url, {"action": "correct", "note": "Second: new title."})
+    html = secretariat_client.get(detail(campaign)).content.decode()
+
+    assert "First: new phone +355 4 000 1111." in html
+    assert "Second: new title." in html
+    assert "Correction applied" in html
+    assert len(applied_urls(html)) == 1
+    assert applied_urls(html) != [first_applied]
+    assert freshness.campaigns_with_counts().get(pk=campaign.pk).to_apply == 1
+    corrections = secretariat_client.get(detail(campaign), {"state": "corrections"})
+    assert "Asked" in corrections.content.decode().split("People asked")[-1]
 
 
 def test_the_campaign_list_shows_each_campaigns_numbers(secretariat_client, campaign_with_answers):
@@ -353,8 +403,10 @@ def test_the_campaign_page_query_count_does_not_grow_with_its_people(
     for _ in range(count):
         coordinator(albania)
     campaign = started(albania)
-    for recipient in campaign.recipients.all()[:2]:
+    for recipient in campaign.recipients.all()[: count // 3]:
         freshness.correct(recipient, "Changed.")
+        freshness.confirm(recipient)
+        freshness.correct(recipient, "Changed again.")
     secretariat_client.get(detail(campaign))
     with django_assert_num_queries(CAMPAIGN_PAGE_QUERIES + session_reads()):
         secretariat_client.get(detail(campaign))
@@ -384,8 +436,9 @@ def test_the_preview_query_count_does_not_grow_with_the_people_matched(
         secretariat_client.get(START, query)
 
 
-# Without the session's read (see session_reads).
-CAMPAIGN_PAGE_QUERIES = 14
+# Without the session's read (see session_reads). The campaign page reads every answer of its
+# page's people in one query.
+CAMPAIGN_PAGE_QUERIES = 15
 CAMPAIGN_LIST_QUERIES = 11
 PREVIEW_QUERIES = 14
 

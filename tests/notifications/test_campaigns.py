@@ -2,7 +2,9 @@
 Freshness campaigns: whom a selection asks (people without an account included), one request per
 person and campaign through the ledger however often the sending runs, one reminder to those who
 have not answered, and the signed confirm-or-correct page the email leads to (own entry only,
-no sign-in, never cached or indexed, CSRF-protected, a clear answer for a bad or old link).
+no sign-in, never cached or indexed, CSRF-protected, a clear answer for a bad or old link). Its
+answers are added, never rewritten, a link takes a bounded number of them, and a confirmation
+through it is the link's, never credited to whoever is signed in.
 """
 
 import datetime
@@ -16,6 +18,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from wagtail.models import ModelLogEntry
 
 from network.models import Mandate, PersonEmail
 from notifications import freshness
@@ -453,8 +457,10 @@ def test_something_changed_stores_a_note_for_the_secretariat_and_changes_nothing
     assert "the secretariat has your correction" in response.content.decode()
     recipient = campaign.recipients.get()
     assert recipient.answer == CampaignRecipient.Answer.CORRECTED
-    assert recipient.correction == "I moved to the Ministry of Justice."
-    assert recipient.answered_at is not None
+    [answer] = recipient.answers.all()
+    assert answer.note == "I moved to the Ministry of Justice."
+    assert answer.to_apply
+    assert recipient.answered_at == answer.given_at
     someone.refresh_from_db()
     assert someone.last_confirmed == LONG_AGO  # not confirmed: it is not correct
     assert someone.organisation.name != "Ministry of Justice"
@@ -570,3 +576,116 @@ def test_the_page_reads_a_fixed_number_of_queries(asked, django_assert_num_queri
     # phones, mandates (with countries); the site and its settings (the base template).
     with django_assert_num_queries(7):
         client.get(url)
+
+
+# ------------------------------------------------------------------------------ answers are kept
+
+
+def confirmations_logged(someone):
+    return list(
+        ModelLogEntry.objects.for_instance(someone).filter(
+            action__in=["network.confirm", "notifications.link_confirm"]
+        )
+    )
+
+
+def test_a_signed_in_member_confirming_someone_elses_link_is_not_credited_with_it(asked, member):
+    """The link signs nobody in: whoever happens to be signed in when a forwarded link is
+    opened did not confirm the entry. The log says it came through the campaign's link."""
+    someone, campaign, url = asked
+    client = Client()
+    client.force_login(member)
+
+    response = client.post(url, {"action": "confirm"})
+
+    assert response.status_code == 200
+    [entry] = confirmations_logged(someone)
+    assert entry.user is None
+    assert entry.message == (
+        f"Entry confirmed as current through the link of freshness campaign {campaign.pk}"
+    )
+    assert not ModelLogEntry.objects.filter(user=member).exists()
+    someone.refresh_from_db()
+    assert someone.last_confirmed > timezone.now() - timedelta(minutes=1)
+
+
+def test_still_correct_after_a_correction_keeps_the_correction_to_apply(asked):
+    _someone, campaign, url = asked
+    link = Client()
+
+    link.post(url, {"action": "correct", "note": "New phone: +355 4 000 1111"})
+    link.post(url, {"action": "confirm"})
+
+    [counted] = freshness.campaigns_with_counts()
+    assert counted.to_apply == 1
+    recipient = campaign.recipients.get()
+    assert recipient.answer == CampaignRecipient.Answer.CONFIRMED  # the latest answer
+    assert [(a.answer, a.note) for a in recipient.answers.all()] == [
+        ("corrected", "New phone: +355 4 000 1111"),
+        ("confirmed", ""),
+    ]
+
+
+def test_a_later_correction_is_added_and_never_reopens_an_applied_one(asked, secretariat):
+    _someone, campaign, url = asked
+    link = Client()
+    link.post(url, {"action": "correct", "note": "First: a new phone."})
+    [first] = campaign.recipients.get().answers.all()
+    assert freshness.mark_correction_applied(first, by=secretariat)
+
+    link.post(url, {"action": "correct", "note": "Second: a new job title."})
+
+    first.refresh_from_db()
+    assert first.note == "First: a new phone."
+    assert first.applied_at is not None
+    assert first.applied_by == secretariat
+    [counted] = freshness.campaigns_with_counts()
+    assert counted.to_apply == 1
+    second = campaign.recipients.get().answers.last()
+    assert (second.note, second.applied_at) == ("Second: a new job title.", None)
+
+
+def test_the_same_answer_sent_twice_is_kept_once(asked):
+    _someone, campaign, url = asked
+    link = Client()
+    for _ in range(2):
+        assert link.post(url, {"action": "confirm"}).status_code == 200
+        assert link.post(url, {"action": "correct", "note": "Changed."}).status_code == 200
+        assert link.post(url, {"action": "correct", "note": "Changed."}).status_code == 200
+    answers = [(a.answer, a.note) for a in campaign.recipients.get().answers.all()]
+    assert answers == [("confirmed", ""), ("corrected", "Changed.")] * 2
+
+
+def test_a_link_takes_a_bounded_number_of_answers_then_says_what_to_do(asked):
+    someone, campaign, url = asked
+    link = Client()
+    for number in range(freshness.MAX_ANSWERS):
+        response = link.post(url, {"action": "correct", "note": f"Change {number}."})
+        assert response.status_code == 200
+    confirmed_before = type(someone).objects.get(pk=someone.pk).last_confirmed
+
+    for data in ({"action": "correct", "note": "One more."}, {"action": "confirm"}):
+        response = link.post(url, data)
+        assert response.status_code == 409
+        assert "write to the secretariat" in response.content.decode()
+    page = link.get(url)
+
+    assert page.status_code == 200
+    assert "write to the secretariat" in page.content.decode()
+    assert "Send the correction" not in page.content.decode()
+    assert campaign.recipients.get().answers.count() == freshness.MAX_ANSWERS
+    someone.refresh_from_db()
+    assert someone.last_confirmed == confirmed_before
+
+
+def test_the_page_tells_the_latest_answer_without_repeating_earlier_notes(asked):
+    _someone, _campaign, url = asked
+    link = Client()
+    link.post(url, {"action": "correct", "note": "My new private number."})
+    link.post(url, {"action": "confirm"})
+
+    html = link.get(url).content.decode()
+
+    assert "Your latest answer, on" in html
+    assert "“Still correct”" in html
+    assert "My new private number." not in html  # a forwarded link shows no earlier note

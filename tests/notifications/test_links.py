@@ -11,6 +11,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail.models import ModelLogEntry
+
 from notifications.models import Frequency, SavedSearch, Subscription
 from notifications.tokens import (
     CONFIRM_ENTRY_MAX_AGE,
@@ -130,6 +132,30 @@ def test_the_confirmation_link_asks_first_then_confirms_on_post_without_signing_
     assert b"your directory entry is confirmed" in response.content
     assert stale_person.last_confirmed > timezone.now() - timedelta(minutes=1)
     assert "_auth_user_id" not in client.session
+
+
+def test_a_confirmation_link_opened_while_someone_else_is_signed_in_is_not_credited_to_them(
+    stale_person,
+):
+    """A forwarded link confirms the entry it names; it does not say that whoever happened to be
+    signed in confirmed it."""
+    other = UserFactory(member=True)
+    client = Client()
+    client.force_login(other)
+
+    response = client.post(
+        reverse("notifications:confirm_entry", args=[confirm_entry_token(stale_person)])
+    )
+
+    assert response.status_code == 200
+    stale_person.refresh_from_db()
+    assert stale_person.last_confirmed > timezone.now() - timedelta(minutes=1)
+    [entry] = ModelLogEntry.objects.for_instance(stale_person).filter(
+        action__in=["network.confirm", "notifications.link_confirm"]
+    )
+    assert entry.user is None
+    assert entry.message == "Entry confirmed as current through the link in a directory reminder"
+    assert not ModelLogEntry.objects.filter(user=other).exists()
 
 
 def test_an_expired_confirmation_link_says_so(client, stale_person):
