@@ -120,16 +120,13 @@ def autocomplete_view(request, source):
         raise Http404 from None
     query = request.GET.get("q", "")
     if len(query) > QUERY_MAX_LENGTH:
-        return JsonResponse(
-            {
-                "error": str(
-                    _("The search “q” is too long: at most %(limit)s characters.")
-                    % {"limit": QUERY_MAX_LENGTH}
-                ),
-                "field": "q",
-            },
-            status=400,
+        return _refuse_query(
+            _("The search “q” is too long: at most %(limit)s characters.")
+            % {"limit": QUERY_MAX_LENGTH}
         )
+    if "\x00" in query:
+        # PostgreSQL refuses a NUL in any string it is given.
+        return _refuse_query(_("The search “q” contains a NUL character."))
     rows = list(chosen_source.search(query.strip())[: RESULT_LIMIT + 1])
     return JsonResponse(
         {
@@ -140,6 +137,10 @@ def autocomplete_view(request, source):
             "more": len(rows) > RESULT_LIMIT,
         }
     )
+
+
+def _refuse_query(message):
+    return JsonResponse({"error": str(message), "field": "q"}, status=400)
 
 
 class AutocompleteWidget:

@@ -94,8 +94,9 @@ def test_an_unknown_source_is_not_found(editor):
     assert ask(editor, "victims", q="a").status_code == 404
 
 
-def test_a_query_too_long_is_refused_naming_the_parameter(editor):
-    response = ask(editor, "people", q="x" * 101)
+@pytest.mark.parametrize("query", ["x" * 101, "ana\x00"])
+def test_a_query_too_long_or_with_a_nul_is_refused_naming_the_parameter(editor, query):
+    response = ask(editor, "people", q=query)
     assert response.status_code == 400
     body = json.loads(response.content)
     assert body["field"] == "q" and "“q”" in body["error"]
