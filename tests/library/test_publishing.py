@@ -92,6 +92,7 @@ def test_demo_library_is_built_once_with_every_kind_of_resource(
         "study",
         "legislation",
         "good_practice",
+        "agreement",
     }
     assert pages.filter(audience="members").exists()
     assert pages.exclude(supersedes=None).exists()
