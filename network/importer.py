@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zipfile import BadZipFile
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
@@ -354,7 +354,9 @@ class DirectoryImporter:
 
 def _messages(error):
     if hasattr(error, "message_dict"):
+        # An error of the whole row (NON_FIELD_ERRORS) names no column.
         return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)

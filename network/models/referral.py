@@ -430,14 +430,12 @@ class Institution(RevisionMixin, index.Indexed, ClusterableModel):
                     }
                 )
             if Institution.objects.filter(country_id=self.country_id).exclude(pk=self.pk).exists():
+                # Not tied to the `country` field: the coordinators' form has none (the country
+                # comes from the URL), and a form cannot show an error on a field it lacks.
                 raise ValidationError(
-                    {
-                        "country": _(
-                            "%(country)s is outside the network and already has its one "
-                            "contact point."
-                        )
-                        % {"country": self.country}
-                    }
+                    _("%(country)s is outside the network and already has its one contact point."),
+                    code="one_contact_point",
+                    params={"country": self.country},
                 )
 
     @property

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -155,7 +155,7 @@ def test_a_country_outside_the_network_holds_one_contact_point_only():
     second = Institution(country=outside, name="Another", is_contact_point=True)
     with pytest.raises(ValidationError) as error:
         second.full_clean()
-    assert "already has its one contact point" in str(error.value.message_dict["country"])
+    assert "already has its one contact point" in str(error.value.message_dict[NON_FIELD_ERRORS])
     assert list(Country.objects.in_network()) == []
     assert list(Country.objects.outside_network()) == [outside]
 
@@ -657,7 +657,7 @@ def test_a_duplicate_row_and_a_second_contact_point_outside_the_network_are_refu
     ok, _, err = _import(path)
     assert not ok
     assert "row 3: duplicate institution" in err
-    assert "row 5: country: Germany is outside the network" in err
+    assert "row 5: Germany is outside the network" in err
     assert not Institution.objects.exists()
 
 
