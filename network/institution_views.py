@@ -5,6 +5,8 @@ institutions' exports (vCard, CSV). Every contact field goes through
 `Institution.visible_contact(user)`.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -192,6 +194,14 @@ def institution_vcard_view(request, institution_id):
     return response
 
 
+#: A country filter's value: ASCII letters only (a str pattern's [A-Za-z] is ASCII).
+ISO_CODE = re.compile(r"[A-Za-z]{2}")
+
+
+def _bad_request(text):
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def institutions_export_csv(request):
     """Every institution as CSV, for members and the secretariat only (a bulk copy is a
@@ -200,16 +210,25 @@ def institutions_export_csv(request):
         return redirect_to_login(request.get_full_path())
     if not is_member(request.user):
         raise PermissionDenied
-    codes = [code.strip().upper() for code in request.GET.getlist("country") if code.strip()]
+    unexpected = sorted(set(request.GET) - {"country"})
+    if unexpected:
+        # A misspelt filter would otherwise export every country's institutions.
+        return _bad_request(
+            _("Unknown parameter(s) %(names)s: the only filter is country.")
+            % {"names": ", ".join(unexpected)}
+        )
+    codes = [code.strip() for code in request.GET.getlist("country") if code.strip()]
+    if not all(ISO_CODE.fullmatch(code) for code in codes):
+        # Checked before any query: PostgreSQL refuses a NUL byte outright, and "ß".upper() is
+        # "SS". The value is not repeated back.
+        return _bad_request(_("country: expected a two-letter ISO 3166-1 code, e.g. country=AL."))
+    codes = {code.upper() for code in codes}
     unknown = sorted(
-        set(codes)
-        - set(Country.objects.filter(iso_code__in=codes).values_list("iso_code", flat=True))
+        codes - set(Country.objects.filter(iso_code__in=codes).values_list("iso_code", flat=True))
     )
     if unknown:
-        return HttpResponse(
-            _("country: unknown country code(s) %(codes)s.") % {"codes": ", ".join(unknown)},
-            status=400,
-            content_type="text/plain; charset=utf-8",
+        return _bad_request(
+            _("country: unknown country code(s) %(codes)s.") % {"codes": ", ".join(unknown)}
         )
     institutions = (
         Institution.objects.for_countries(codes)

@@ -145,6 +145,54 @@ def test_the_admin_form_names_the_second_contact_point_outside_the_network(
     assert Institution.objects.count() == 1
 
 
+# The institutions export's filter
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"country": "\x00"},
+        {"country": "A\x00"},
+        {"country": "AL\x00"},
+        {"country": ["RS", "\x00"]},
+        {"country": "ALB"},
+        {"country": "A"},
+        {"country": "1"},
+        {"country": "ß"},  # "ß".upper() is "SS"
+        {"country": "ＲＳ"},  # full-width letters
+        {"country": "R\u0301S"},
+        {"country": "x" * 3000},
+    ],
+)
+def test_a_malformed_country_code_in_the_institutions_csv_is_a_400_naming_it(
+    member_client, serbia, query
+):
+    response = member_client.get(reverse("network:institutions_csv"), query)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert text.startswith("country:")
+    assert "two-letter ISO 3166-1 code" in text
+    assert "\x00" not in text
+
+
+def test_an_unknown_parameter_of_the_institutions_csv_is_named_not_ignored(member_client, serbia):
+    # A misspelt filter would otherwise export every country's institutions.
+    response = member_client.get(reverse("network:institutions_csv"), {"countries": "RS"})
+    assert response.status_code == 400
+    assert "countries" in response.content.decode()
+
+
+def test_well_formed_codes_still_filter_the_institutions_csv(member_client, serbia):
+    InstitutionFactory(country=serbia, name="Belgrade shelter")
+    InstitutionFactory(country=CountryFactory(iso_code="GR", name="Greece"), name="Athens unit")
+    response = member_client.get(reverse("network:institutions_csv"), {"country": [" rs ", ""]})
+    assert response.status_code == 200
+    names = [row["name"] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+    assert names == ["Belgrade shelter"]
+    unknown = member_client.get(reverse("network:institutions_csv"), {"country": "XQ"})
+    assert unknown.status_code == 400 and "XQ" in unknown.content.decode()
+
+
 # The institutions import
 
 IMPORT_HEADER = ["iso_code", "name", "kind", "hours", "phone", "organisation", "is_contact_point"]
