@@ -22,6 +22,7 @@ from network.models import Country, Institution, Organisation, Procedure, Target
 from network.models.people import normalise_phone, validate_international_phone
 from portal.access import Audience
 from portal.models import Language
+from portal.validators import validate_single_line
 
 __all__ = ["COLUMNS", "ImportFileError", "InstitutionImporter", "import_institutions"]
 
@@ -112,6 +113,10 @@ class InstitutionImporter:
         return None
 
     def _import(self, number, row):
+        for column, value in row.items():
+            # Before any query: PostgreSQL refuses a NUL byte outright (an error, not a row).
+            if "\x00" in value:
+                raise RowError(f"{column}: contains a NUL character.")
         code = row.get("iso_code", "").upper()
         name = row.get("name", "")
         if not code or not name:
@@ -194,6 +199,11 @@ class InstitutionImporter:
     def _phone(self, value):
         if not value:
             return ""
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            # Checked here: the number is normalised (onto one line) before the model sees it.
+            raise RowError(f"phone: {' '.join(error.messages)}") from None
         try:
             validate_international_phone(value)
         except ValidationError:

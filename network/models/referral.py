@@ -23,6 +23,7 @@ from wagtail.models import RevisionMixin
 from wagtail.search import index
 
 from portal.access import Audience, audience_field
+from portal.validators import validate_single_line
 
 from .directory import Country, Organisation
 from .people import normalise_phone, validate_international_phone
@@ -119,6 +120,7 @@ class ReferralProfile(RevisionMixin, index.Indexed, models.Model):
         _("name of the mechanism"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("The national name, e.g. National Referral Mechanism (NRM)."),
     )
     lead_agency = models.ForeignKey(
@@ -273,7 +275,10 @@ class Institution(RevisionMixin, index.Indexed, ClusterableModel):
         ),
     )
     name = models.CharField(
-        _("name"), max_length=255, help_text=_("The service's name as colleagues abroad know it.")
+        _("name"),
+        max_length=255,
+        validators=[validate_single_line],
+        help_text=_("The service's name as colleagues abroad know it."),
     )
     kind = models.CharField(
         _("kind"),
@@ -296,7 +301,7 @@ class Institution(RevisionMixin, index.Indexed, ClusterableModel):
         _("phone number"),
         max_length=32,
         blank=True,
-        validators=[validate_international_phone],
+        validators=[validate_single_line, validate_international_phone],
         help_text=_("International format, e.g. +381 11 123 4567."),
     )
     phone_visibility = audience_field(
@@ -317,6 +322,7 @@ class Institution(RevisionMixin, index.Indexed, ClusterableModel):
         _("opening hours"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("When the contact answers, with the time zone, e.g. Mon–Fri 08:00–16:00 CET."),
     )
     available_24_7 = models.BooleanField(

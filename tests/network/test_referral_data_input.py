@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from network.models import Country, Institution, Mandate
+from network.models import Country, Institution, Mandate, ReferralProfile
 from tests.clients import Client
 from tests.network.factories import (
     CountryFactory,
@@ -193,6 +193,65 @@ def test_well_formed_codes_still_filter_the_institutions_csv(member_client, serb
     assert unknown.status_code == 400 and "XQ" in unknown.content.decode()
 
 
+# Line breaks in single-line fields
+
+LINE_BREAKS = ["Evil\r\nTEL:+1 900 555 0000\r\nX", "Evil\nX", "Evil\rX", "Evil\u2028X", "A\tB"]
+
+
+@pytest.mark.parametrize("value", LINE_BREAKS)
+def test_the_model_refuses_line_breaks_in_an_institutions_name_and_hours(serbia, value):
+    institution = Institution(country=serbia, name=value, hours=value, phone="+381 11 555 0100")
+    with pytest.raises(ValidationError) as error:
+        institution.full_clean()
+    assert ONE_LINE in " ".join(error.value.message_dict["name"])
+    assert ONE_LINE in " ".join(error.value.message_dict["hours"])
+    profile = ReferralProfile(country=serbia, mechanism_name=value)
+    with pytest.raises(ValidationError) as error:
+        profile.full_clean()
+    assert ONE_LINE in " ".join(error.value.message_dict["mechanism_name"])
+
+
+@pytest.mark.parametrize("field", ["name", "hours", "phone"])
+def test_a_steward_cannot_save_a_line_break_in_a_single_line_field(serbia, field):
+    client = _steward_client(serbia)
+    value = {"name": "Evil\r\nTEL:+1 900 555 0000", "hours": "Mon\r\nTEL:+1 900 555 0000",
+             "phone": "+381 11\r\n555 0100"}[field]  # fmt: skip
+    response = client.post(
+        reverse("network:institution_add", args=["RS"]), _self_service_data(**{field: value})
+    )
+    assert response.status_code == 400
+    assert ONE_LINE in response.content.decode()
+    assert not Institution.objects.exists()
+
+
+def test_a_steward_cannot_save_a_line_break_in_the_mechanisms_name(serbia):
+    client = _steward_client(serbia)
+    response = client.post(
+        reverse("network:referral_data_edit", args=["RS"]),
+        {"mechanism_name": "NRM\r\nLead: someone else", "legal_basis": "Law 1\r\nLaw 2"},
+    )
+    assert response.status_code == 400
+    assert ONE_LINE in response.content.decode()
+    assert not ReferralProfile.objects.exists()
+    # Multi-line text fields stay multi-line.
+    response = client.post(
+        reverse("network:referral_data_edit", args=["RS"]),
+        {"mechanism_name": "NRM", "legal_basis": "Law 1\r\nLaw 2"},
+    )
+    assert response.status_code == 302
+    assert ReferralProfile.objects.get().legal_basis == "Law 1\r\nLaw 2"
+
+
+def test_the_admin_refuses_a_line_break_in_an_institutions_name(secretariat_client, serbia):
+    response = secretariat_client.post(
+        reverse("wagtailsnippets_network_institution:add"),
+        _admin_data(serbia, name="Evil\r\nTEL:+1 900 555 0000"),
+    )
+    assert response.status_code == 200
+    assert ONE_LINE in response.text
+    assert not Institution.objects.exists()
+
+
 # The institutions import
 
 IMPORT_HEADER = ["iso_code", "name", "kind", "hours", "phone", "organisation", "is_contact_point"]
@@ -211,6 +270,26 @@ def _import(tmp_path, rows):
     except CommandError as error:
         return False, err.getvalue() + str(error)
     return True, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"name": "Evil\r\nTEL:+1 900 555 0000"}, f"row 3: name: {ONE_LINE}"),
+        ({"hours": "Mon–Fri\n08:00–16:00"}, f"row 3: hours: {ONE_LINE}"),
+        ({"phone": "+381 11\n555 0100"}, "row 3: phone: "),
+        ({"name": "Nul\x00here"}, "row 3: name: "),
+        ({"organisation": "Min\x00istry"}, "row 3: organisation: "),
+        ({"kind": "police\x00"}, "row 3: kind: "),
+    ],
+)
+def test_the_import_refuses_line_breaks_and_nul_naming_the_column(tmp_path, serbia, row, message):
+    good = {"iso_code": "RS", "name": "Good one", "kind": "police"}
+    ok, err = _import(tmp_path, [good, {**good, "name": "Second", **row}])
+    assert not ok
+    assert message in err
+    assert "nothing was imported" in err
+    assert not Institution.objects.exists()
 
 
 def test_the_import_names_a_second_contact_point_outside_the_network(tmp_path, outside):
