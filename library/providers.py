@@ -4,7 +4,7 @@ number of queries."""
 
 import itertools
 
-from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from network.models import Country
@@ -60,7 +60,10 @@ def referral_guidance(countries, user, *, national_sops=(), first_topics=()):
     first = (
         Exists(topic_links.filter(topic__slug__in=first_topics)) if first_topics else Value(False)
     )
-    ordered = visible.annotate(first=first).order_by("-first", "-published", "title")
+    # Undated resources last on every database (PostgreSQL puts NULL first when descending).
+    ordered = visible.annotate(first=first).order_by(
+        "-first", F("published").desc(nulls_last=True), "title"
+    )
     guidance = ordered.filter(Exists(topic_links.filter(topic__slug=REFERRAL_TOPIC))).exclude(
         resource_type=AGREEMENT
     )

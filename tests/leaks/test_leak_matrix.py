@@ -436,11 +436,13 @@ MUST_SEE = {
     },
     "institution delete page": {"secretariat": {"institution_name"}},
     # The pathway: the institution and the country's coordinator (the person), each contact
-    # field by its audience, and the guidance on referral the tier may see.
+    # field by its audience, and the guidance on referral the tier may see (all of it on the
+    # page; the sheet and the PDF name a selection of it, whose order may differ by database).
     **{
         f"referral pathway ({label})": {
-            "anonymous": {"institution_name", "public_resource"},
-            "member": {"institution_phone", "email", "phone", "resource_title"},
+            "anonymous": {"institution_name"} | ({"public_resource"} if label == "page" else set()),
+            "member": {"institution_phone", "email", "phone"}
+            | ({"resource_title"} if label == "page" else set()),
             "secretariat": {"institution_email"},
         }
         for label in REFERRAL_OUTPUTS
