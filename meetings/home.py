@@ -45,7 +45,7 @@ def my_open_action_points(request):
     from django.db.models import F
 
     from meetings.models import ActionPoint
-    from meetings.views import ActionOwnership, visible_actions
+    from meetings.ownership import ActionOwnership, visible_actions
 
     user = request.user
     if not is_member(user):

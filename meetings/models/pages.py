@@ -510,7 +510,7 @@ class MeetingPage(AudiencePageMixin, Page):
         ).exists()
 
     def get_context(self, request, *args, **kwargs):
-        from meetings.views import meeting_page_context
+        from meetings.page_context import meeting_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(meeting_page_context(self, request))

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from meetings.calendars import build_calendar
 from meetings.models import ActionPoint, MeetingPage, Participant, Registration
-from meetings.views import ActionOwnership
-from network.models import Mandate
+from meetings.ownership import ActionOwnership, owner_user_ids
 from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP, may_open
 
 from ..messages import Message, builder, event_ids, subscription_of
@@ -163,18 +162,8 @@ def meeting_minutes(delivery, recipient):
 
 
 def action_owner_user_ids(action, today=None):
-    """The accounts that answer for `action`: its person's, or those of everyone holding a current
-    mandate for its country."""
-    if action.owner_person_id:
-        user_id = action.owner_person.user_id if action.owner_person else None
-        return {user_id} if user_id else set()
-    if action.owner_country_id:
-        return set(
-            Mandate.objects.current(today)
-            .filter(country_id=action.owner_country_id, person__user__isnull=False)
-            .values_list("person__user_id", flat=True)
-        )
-    return set()
+    """The accounts that answer for `action`, as `meetings.ownership` decides."""
+    return owner_user_ids(action, today)
 
 
 def action_key(action, kind):
