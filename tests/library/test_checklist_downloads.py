@@ -113,7 +113,7 @@ def test_csv_reads_back_with_one_row_per_indicator_naming_set_version_and_date()
 
 def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_are_quoted_as_text():
     rows = list(csv.DictReader(io.StringIO(checklist_csv(sample()))))
-    assert rows[2]["Indicator"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[2]["Indicator"] == '\'=HYPERLINK("http://evil")'
 
 
 def test_a_selection_across_sets_names_each_set_and_the_filters():

@@ -38,7 +38,7 @@ def test_word_diff_replaces_a_whole_word_not_letters_and_reads_any_script():
 
 
 def test_tokens_join_back_into_the_text():
-    text = "  Child's papers — held; by \"the employer\"!\n"
+    text = '  Child\'s papers — held; by "the employer"!\n'
     assert "".join(tokens(text)) == text
 
 
@@ -70,8 +70,7 @@ def test_a_country_version_adds_drops_rewords_and_moves_against_its_regional_set
     assert [c.before.indicator_id for c in result.unchanged] == [3, 5]
     # The rows walk the country list, with the dropped one after the row it followed.
     walk = [
-        (c.before and c.before.indicator_id, c.after and c.after.indicator_id)
-        for c in result.rows
+        (c.before and c.before.indicator_id, c.after and c.after.indicator_id) for c in result.rows
     ]
     assert walk == [(1, 11), (3, 13), (4, None), (2, 12), (5, 15), (None, 16)]
 
