@@ -1,3 +1,5 @@
+import django_filters
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.documents import get_document_model, get_permission_policy
 from wagtail.documents import wagtail_hooks as wagtail_document_hooks
 from wagtail.log_actions import log
@@ -15,6 +18,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from library.downloads import download_audience, restricted_download
+from library.models import Indicator
+from network.models.referral import TargetGroup
+from network.pathway import Exploitation
 from portal.access import Audience
 from portal.models import Topic
 from portal.usage import may_fetch
@@ -89,6 +95,69 @@ class TopicViewSet(SnippetViewSet):
 
 
 register_snippet(TopicViewSet)
+
+
+def _indicator_set_pages(request=None):
+    from library.models import ResourcePage, ResourceType
+
+    return ResourcePage.objects.filter(resource_type=ResourceType.INDICATOR_SET).order_by(
+        "title", "pk"
+    )
+
+
+class IndicatorFilterSet(WagtailFilterSet):
+    """The indicators listing's filters. Target group and form of exploitation are matched in
+    validated JSON text (see network.models.referral.ChoiceListField); the set is any set that
+    holds the indicator as a row."""
+
+    target_group = django_filters.ChoiceFilter(
+        label=gettext_lazy("Target group"), choices=TargetGroup.choices, method="filter_group"
+    )
+    exploitation = django_filters.ChoiceFilter(
+        label=gettext_lazy("Form of exploitation"),
+        choices=Exploitation.choices,
+        method="filter_exploitation",
+    )
+    indicator_set = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Indicator set"),
+        queryset=_indicator_set_pages,
+        method="filter_set",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["stage", "strength", "dimension", "language"]
+
+    def filter_group(self, queryset, name, value):
+        return queryset.with_groups(value)
+
+    def filter_exploitation(self, queryset, name, value):
+        return queryset.with_exploitation(value)
+
+    def filter_set(self, queryset, name, value):
+        return queryset.in_sets([value.pk])
+
+
+class IndicatorViewSet(SnippetViewSet):
+    """Indicators as records (see library.models.indicators): sets order them in the resource
+    editor; here they are written, filtered and translated one by one."""
+
+    model = Indicator
+    icon = "tick"
+    menu_label = gettext_lazy("Indicators")
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["__str__", "stage", "strength", "language", "external_id"]
+    filterset_class = IndicatorFilterSet
+    search_fields = ["text", "external_id", "source_section"]
+    ordering = ["pk"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return Indicator.objects.select_related("language")
+
+
+register_snippet(IndicatorViewSet)
 
 
 @hooks.register("register_log_actions")

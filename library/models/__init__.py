@@ -1,9 +1,28 @@
-"""The library's models: documents with extracted text, and the resource pages that use them."""
+"""The library's models: documents with extracted text, the resource pages that use them, and
+the indicators that indicator sets order (see library.models.indicators)."""
 
 from .documents import LibraryDocument
+from .indicators import (
+    Dimension,
+    Indicator,
+    IndicatorSet,
+    IndicatorSetItem,
+    SetDifferences,
+    Stage,
+    Strength,
+    compare,
+)
 from .pages import LibraryIndexPage, RelatedResource, ResourceAttachment, ResourcePage, ResourceType
 
 __all__ = [
+    "Dimension",
+    "Indicator",
+    "IndicatorSet",
+    "IndicatorSetItem",
+    "SetDifferences",
+    "Stage",
+    "Strength",
+    "compare",
     "LibraryDocument",
     "LibraryIndexPage",
     "RelatedResource",

@@ -25,8 +25,15 @@ from wagtail.search import index
 from library.admin_forms import ResourcePageForm
 from library.blocks import ResourceStreamBlock
 from portal.access import visible_audiences
-from portal.admin_choosers import AutocompleteSelectMultiple
+from portal.admin_choosers import AutocompleteSelect, AutocompleteSelectMultiple
 from portal.pages import AudiencePageMixin
+
+# The set editor's row: the indicator is chosen by typing (never a select of every indicator).
+INDICATOR_ITEM_PANELS = [
+    FieldPanel("heading"),
+    FieldPanel("indicator", widget=AutocompleteSelect("indicators")),
+    FieldPanel("rewords", widget=AutocompleteSelect("indicators")),
+]
 
 # Paths under /library/ served by library/urls.py; a resource slug must not shadow them.
 RESERVED_SLUGS = {"feed"}
@@ -208,6 +215,29 @@ class ResourcePage(AudiencePageMixin, Page):
         help_text=_("The original edition, when this page is a translation of it."),
     )
 
+    # Indicator sets: a country version derives from a regional set (see library.models.indicators).
+    derived_from = models.ForeignKey(
+        "library.ResourcePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="country_versions",
+        verbose_name=_("country version of"),
+        help_text=_(
+            "Indicator sets: the regional set this country version adapts. Its rows say what "
+            "it keeps, adds and rewords."
+        ),
+    )
+    version_country = models.ForeignKey(
+        "network.Country",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("country of the version"),
+        help_text=_("Indicator sets: the country whose version this is."),
+    )
+
     # Good practices: what, where, results, contact.
     practice_country = models.ForeignKey(
         "network.Country",
@@ -286,6 +316,19 @@ class ResourcePage(AudiencePageMixin, Page):
         MultiFieldPanel(
             [
                 FieldRowPanel(
+                    [
+                        PageChooserPanel("derived_from", "library.ResourcePage"),
+                        FieldPanel("version_country", widget=AutocompleteSelect("countries")),
+                    ]
+                ),
+                InlinePanel("indicator_items", label=_("Indicators"), panels=INDICATOR_ITEM_PANELS),
+            ],
+            heading=_("Indicator set"),
+            classname="collapsed",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
                     [FieldPanel("practice_country"), FieldPanel("practice_organisation")]
                 ),
                 FieldPanel("problem"),
@@ -331,8 +374,34 @@ class ResourcePage(AudiencePageMixin, Page):
                 errors["translation_of"] = _(
                     "Choose the original edition, not another translation of it."
                 )
+        if self.derived_from_id:
+            if self.resource_type != ResourceType.INDICATOR_SET:
+                errors["derived_from"] = _("Only an indicator set can be a country version.")
+            elif self.pk and self.derived_from_id == self.pk:
+                errors["derived_from"] = _("A set cannot be a country version of itself.")
+            elif self.derived_from.resource_type != ResourceType.INDICATOR_SET:
+                errors["derived_from"] = _("Choose an indicator set.")
+            elif self.derived_from.derived_from_id:
+                errors["derived_from"] = _(
+                    "Choose the regional set, not another country version of it."
+                )
+            if not self.version_country_id:
+                errors["version_country"] = _("Name the country of this version.")
+        elif self.version_country_id and self.resource_type == ResourceType.INDICATOR_SET:
+            errors["derived_from"] = _("Choose the regional set this country version adapts.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_indicator_set(self):
+        return self.resource_type == ResourceType.INDICATOR_SET
+
+    @property
+    def indicator_set(self):
+        """This page's indicators as an `IndicatorSet` (see library.models.indicators)."""
+        from library.models.indicators import IndicatorSet
+
+        return IndicatorSet(self)
 
     @property
     def is_good_practice(self):
@@ -384,6 +453,12 @@ class ResourcePage(AudiencePageMixin, Page):
         context["countries"] = list(self.countries.all())
         context["languages"] = list(self.languages.all())
         context["publishers"] = list(self.publishers.all())
+        if self.is_indicator_set:
+            # The set's rows under their headings (1 query), and the regional set a country
+            # version adapts when the viewer may see it (1 query, versions only).
+            indicators = self.indicator_set
+            context["indicator_sections"] = indicators.sections()
+            context["regional"] = indicators.regional(user)
         if self.is_good_practice:
             context["practice_country"] = self.practice_country
             context["practice_organisation"] = self.practice_organisation

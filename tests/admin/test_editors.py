@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from wagtail.test.utils import WagtailTestUtils
 
-from library.models import LibraryDocument, ResourcePage
+from library.models import IndicatorSetItem, LibraryDocument, ResourcePage
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -39,8 +39,8 @@ ROWS = [3, 30]
 # fills the per-process caches of content types, sites and the like).
 EDITOR_QUERIES = {
     "meeting": 48,
-    "resource": 51,
-    "indicator_set": 51,
+    "resource": 52,
+    "indicator_set": 53,
     "person": 26,
     "organisation": 16,
 }
@@ -132,9 +132,28 @@ def resource_with_rows(rows, resource_type="guideline"):
     others = [library.resource(f"Related {number}") for number in range(rows)]
     papers = [library.document(f"annex-{number}.txt") for number in range(rows)]
     countries = [CountryFactory() for _ in range(rows)]
+    fields = {}
+    if resource_type == "indicator_set":
+        # A country version: each row an indicator under a heading, every other one rewording
+        # an indicator of the regional set, all chosen through the indicators' autocomplete.
+        regional = [library.indicator(f"Regional sign {number}") for number in range(rows)]
+        fields["derived_from"] = library.indicator_set(
+            "Regional set", [("Signs", indicator) for indicator in regional]
+        )
+        fields["version_country"] = countries[0]
+        fields["indicator_items"] = [
+            IndicatorSetItem(
+                heading=f"Heading {number // 5}",
+                indicator=library.indicator(f"National sign {number}", language="en"),
+                rewords=regional[number] if number % 2 else None,
+                sort_order=number,
+            )
+            for number in range(rows)
+        ]
     return library.resource(
         "Guideline with rows",
         resource_type=resource_type,
+        **fields,
         countries=[country.iso_code for country in countries],
         publishers=OrganisationFactory.create_batch(rows),
         attachments=papers,
@@ -189,6 +208,11 @@ def test_resource_editor_costs_the_same_queries_with_3_or_30_rows(editor, rows, 
     key = "indicator_set" if resource_type == "indicator_set" else "resource"
     assert count == EDITOR_QUERIES[key] + session_reads()
     assert f"Related {rows - 1}" in html and f"annex-{rows - 1}.txt" in html
+    if resource_type == "indicator_set":
+        last_reworded = rows - 1 if (rows - 1) % 2 else rows - 2
+        assert f"National sign {rows - 1}" in html and f"Regional sign {last_reworded}" in html
+        # Rows choose indicators by typing: no select offers every indicator.
+        assert not any("sign" in text for text in offered_texts(html))
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -119,3 +119,34 @@ def docx_bytes(paragraphs=("Screening indicators for labour exploitation.",)):
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def indicator(text=None, **fields):
+    """An indicator record; `language` takes a code."""
+    from library.models import Indicator
+
+    if isinstance(fields.get("language"), str):
+        fields["language"] = language(fields["language"])
+    return Indicator.objects.create(text=text or f"Indicator {next(_numbers)}.", **fields)
+
+
+def indicator_set(title=None, rows=(), *, version_of=None, country_code=None, **fields):
+    """An indicator set resource whose rows are (heading, indicator) or (heading, indicator,
+    reworded indicator); `version_of` makes it the country version of a regional set."""
+    from library.models import IndicatorSetItem, ResourceType
+
+    items = []
+    for row in rows:
+        heading, held, *reworded = row
+        items.append(
+            IndicatorSetItem(heading=heading, indicator=held, rewords=(reworded or [None])[0])
+        )
+    if version_of is not None:
+        fields["derived_from"] = version_of
+        fields["version_country"] = country(country_code or "AL")
+    return resource(
+        title,
+        resource_type=ResourceType.INDICATOR_SET,
+        indicator_items=items,
+        **fields,
+    )
