@@ -74,4 +74,4 @@ class ResourceFeed(Feed):
         return item.last_published_at or item.first_published_at
 
     def item_categories(self, item):
-        return [xml_text(topic.name) for topic in item.topics.all()]
+        return [xml_text(topic.label) for topic in item.topics.all()]

@@ -24,6 +24,7 @@ from portal.access import audience_of
 from portal.models import Language, Topic
 from portal.page_cache import generation, reads
 from portal.parameters import whole_number
+from portal.vocabulary import label_expression
 
 PAGE_SIZE = 20
 # Facet counts, totals and the ids of a page are shared by everyone of the same tier asking the
@@ -270,14 +271,14 @@ class ResourceListing:
             for value, text, count in relation.remote_field.through.objects.filter(
                 **{f"{relation.m2m_field_name()}__in": matching}
             )
-            .values_list(f"{target}__{value_field}", f"{target}__{label_field}")
+            .values_list(f"{target}__{value_field}", self._label(model, f"{target}__{label_field}"))
             .annotate(count=Count("pk"))
             .order_by()
         }
         missing = [value for value in selected if value not in counted]
         if missing:  # a chosen value no resource matches still shows, with 0
             for value, text in model.objects.filter(**{f"{value_field}__in": missing}).values_list(
-                value_field, label_field
+                value_field, self._label(model, label_field)
             ):
                 counted[value] = (text, 0)
         return Facet(
@@ -290,6 +291,13 @@ class ResourceListing:
                 )
             ],
         )
+
+    @staticmethod
+    def _label(model, path):
+        """Topics and countries show their names in the interface language."""
+        if model in (Topic, Country):
+            return label_expression(path)
+        return F(path)
 
     def _year_facet(self):
         rows = (

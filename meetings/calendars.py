@@ -21,7 +21,7 @@ def event_uid(meeting):
 def location_of(meeting):
     parts = [meeting.venue_address.replace("\n", ", ").strip(), meeting.venue_city]
     if meeting.host_country_id:
-        parts.append(meeting.host_country.name)
+        parts.append(meeting.host_country.label)
     place = ", ".join(part for part in parts if part)
     if meeting.online:
         return f"{place} + online" if place else "Online"

@@ -39,6 +39,23 @@ COUNTRIES = [
     ("UA", "Ukraine", "observer", 2018, "380", ["uk", "ru"]),
 ]
 
+# The countries' short French names (the French interface shows them).
+FRENCH_NAMES = {
+    "AL": "Albanie",
+    "AT": "Autriche",
+    "BA": "Bosnie-Herzégovine",
+    "BG": "Bulgarie",
+    "HR": "Croatie",
+    "GR": "Grèce",
+    "MD": "Moldavie",
+    "ME": "Monténégro",
+    "MK": "Macédoine du Nord",
+    "RO": "Roumanie",
+    "RS": "Serbie",
+    "SI": "Slovénie",
+    "UA": "Ukraine",
+}
+
 ORGANISATION_KINDS = [
     ("ministry", "Ministry of the Interior", "MoI"),
     ("police", "Anti-Trafficking Police Unit", "ATPU"),
@@ -146,6 +163,7 @@ def seed(context):
             iso_code=iso,
             defaults={
                 "name": name,
+                "name_fr": FRENCH_NAMES.get(iso, ""),
                 "membership": membership,
                 "joined": datetime.date(year, 1, 1),
                 "referral_summary": REFERRAL_SUMMARY,
@@ -452,7 +470,12 @@ def seed_referral(context, countries, organisations, languages, today):
             )
     iso, name = OUTSIDE_COUNTRY
     outside, _ = Country.objects.update_or_create(
-        iso_code=iso, defaults={"name": name, "membership": Country.Membership.OUTSIDE}
+        iso_code=iso,
+        defaults={
+            "name": name,
+            "name_fr": FRENCH_NAMES.get(iso, ""),
+            "membership": Country.Membership.OUTSIDE,
+        },
     )
     ReferralProfile.objects.update_or_create(
         country=outside,

@@ -36,7 +36,7 @@ def vcard_for(entry, url=""):
         tel.type_param = "WORK"
     if entry.country is not None:
         adr = card.add("adr")
-        adr.value = vobject.vcard.Address(country=entry.country.name)
+        adr.value = vobject.vcard.Address(country=entry.country.label)
     if entry.biography:
         card.add("note").value = entry.biography
     if url:
@@ -132,7 +132,7 @@ def institution_vcard(entry, url=""):
         tel.value = entry.phone
         tel.type_param = "WORK"
     adr = card.add("adr")
-    adr.value = vobject.vcard.Address(country=entry.country.name)
+    adr.value = vobject.vcard.Address(country=entry.country.label)
     note = [entry.hours, "24/7" if entry.available_24_7 else ""]
     languages = ", ".join(language.name for language in entry.languages)
     if languages:

@@ -24,6 +24,7 @@ from network.models import (
 from network.models.people import normalise_phone, validate_international_phone
 from network.pathway import Asylum, CaseProfile, ChildSituation, Exploitation, Group
 from portal.models import Language, Topic
+from portal.vocabulary import label_expression
 
 MAX_CONTACT_LINES = 5
 
@@ -49,10 +50,13 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Three fixed queries, whatever the number of rows.
         self.fields["country"].choices = [("", _("Any country"))] + [
-            (iso, name) for iso, name in Country.objects.values_list("iso_code", "name")
+            (iso, name)
+            for iso, name in Country.objects.values_list("iso_code", label_expression()).order_by(
+                label_expression()
+            )
         ]
         self.fields["expertise"].choices = [("", _("Any topic"))] + list(
-            Topic.objects.values_list("slug", "name")
+            Topic.objects.values_list("slug", label_expression()).order_by(label_expression())
         )
         self.fields["language"].choices = [("", _("Any language"))] + list(
             Language.objects.values_list("code", "name")
@@ -210,9 +214,9 @@ class ReferralForm(forms.Form):
         country_choices = [("", _("Choose a country"))] + [
             (
                 iso,
-                country.name
+                country.label
                 if country.in_network
-                else _("%(country)s (outside the network)") % {"country": country.name},
+                else _("%(country)s (outside the network)") % {"country": country.label},
             )
             for iso, country in self.countries.items()
         ]

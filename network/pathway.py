@@ -290,7 +290,7 @@ class Pathway:
         for side in self.sides:
             sops = [item for item in side.guidance if item.is_national_sop]
             others = [item for item in side.guidance if not item.is_national_sop]
-            items += [(side.country.name, item) for item in sops + others[: SHEET_ITEMS - 1]]
+            items += [(side.country.label, item) for item in sops + others[: SHEET_ITEMS - 1]]
         items += [(Scope.LABELS[Scope.REGIONAL], item) for item in self.regional[:SHEET_ITEMS]]
         return items
 

@@ -277,7 +277,7 @@ def _story(pathway, absolute_url):
     header = [Paragraph(f"<b>{_text(_('Procedure'))}</b>", styles["body"])]
     header += [
         Paragraph(
-            f"<b>{_text(side.country.name)}</b>"
+            f"<b>{_text(side.country.label)}</b>"
             + ("" if side.in_network else f" ({_text(_('outside the network'))})"),
             styles["body"],
         )
@@ -308,7 +308,7 @@ def _story(pathway, absolute_url):
     columns = []
     header = []
     for side, institutions in pathway.contacts_by_side:
-        title = f"<b>{_text(side.country.name)}</b>"
+        title = f"<b>{_text(side.country.label)}</b>"
         if side.profile and side.profile.mechanism_name:
             lead = side.profile.lead_agency
             title += "<br/>" + _text(side.profile.mechanism_name)

@@ -23,8 +23,8 @@ def my_subscriptions(request):
     saved_searches = list(SavedSearch.objects.filter(user=user)[: SAVED_SEARCHES_ON_HOME + 1])
     topics, countries, resource_types = [], [], []
     if subscription is not None:
-        topics = sorted(topic.name for topic in subscription.topics.all())
-        countries = sorted(country.name for country in subscription.countries.all())
+        topics = sorted(topic.label for topic in subscription.topics.all())
+        countries = sorted(country.label for country in subscription.countries.all())
         labels = dict(RESOURCE_TYPE_CHOICES)
         resource_types = [
             str(labels[value]) for value in subscription.resource_types if value in labels

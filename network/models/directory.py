@@ -13,6 +13,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import RevisionMixin
 from wagtail.search import index
 
+from portal.vocabulary import label_of
+
 iso_code_validator = RegexValidator(
     r"^[A-Za-z]{2}$", _("Enter a two-letter ISO 3166-1 code, e.g. AL.")
 )
@@ -39,6 +41,12 @@ class Country(RevisionMixin, index.Indexed, models.Model):
         OUTSIDE = "outside", _("Outside the network")
 
     name = models.CharField(_("name"), max_length=120, help_text=_("Short English name."))
+    name_fr = models.CharField(
+        _("name in French"),
+        max_length=120,
+        blank=True,
+        help_text=_("Short French name; when empty, the English name shows."),
+    )
     iso_code = models.CharField(
         _("ISO code"),
         max_length=2,
@@ -69,12 +77,17 @@ class Country(RevisionMixin, index.Indexed, models.Model):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_fr"),
         FieldPanel("iso_code"),
         FieldPanel("membership"),
         FieldPanel("joined"),
         FieldPanel("referral_summary"),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("name_fr"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -82,7 +95,7 @@ class Country(RevisionMixin, index.Indexed, models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self):
-        return self.name
+        return self.label
 
     def save(self, *args, **kwargs):
         self.iso_code = self.iso_code.upper()
@@ -90,6 +103,11 @@ class Country(RevisionMixin, index.Indexed, models.Model):
 
     def get_absolute_url(self):
         return reverse("network:country", args=[self.iso_code])
+
+    @property
+    def label(self):
+        """The name in the interface language (see portal.vocabulary)."""
+        return label_of(self)
 
     @property
     def in_network(self):

@@ -68,6 +68,9 @@ def guidance(delivery, recipient):
         context={
             "resource": resource,
             "resource_url": absolute_url(resource.url) if resource.url else "",
+            # Named in the recipient's language (the message is built in it).
+            "topics": ", ".join(topic.label for topic in resource.topics.all()),
+            "countries": ", ".join(country.label for country in resource.countries.all()),
         },
         unsubscribe_scope="subscription",
     )

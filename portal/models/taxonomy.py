@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from portal.vocabulary import label_of
+
 
 class Topic(index.Indexed, models.Model):
     """
@@ -18,12 +20,27 @@ class Topic(index.Indexed, models.Model):
     slug = models.SlugField(
         _("slug"), max_length=120, unique=True, help_text=_("Used in filter URLs, e.g. referral.")
     )
+    name_fr = models.CharField(
+        _("name in French"),
+        max_length=120,
+        blank=True,
+        help_text=_("As members see it in French; when empty, the English name shows."),
+    )
     description = models.TextField(
         _("description"), blank=True, help_text=_("What belongs under this topic, for editors.")
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_fr"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("name_fr"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -31,7 +48,12 @@ class Topic(index.Indexed, models.Model):
         verbose_name_plural = _("topics")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the interface language (see portal.vocabulary)."""
+        return label_of(self)
 
 
 class Language(models.Model):

@@ -155,3 +155,14 @@ def test_csv_export_query_count_does_not_grow_with_people(
     # User, groups, people, and one query per prefetched relation (+ the session's read).
     with django_assert_num_queries(8 + session_reads()):
         member_client.get(reverse("network:export_csv"))
+
+
+def test_a_vcard_names_the_country_in_the_readers_language(client, coordinator, settings):
+    coordinator.country.name_fr = "Macédoine du Nord"
+    coordinator.country.save()
+    url = reverse("network:person_vcard", args=[coordinator.pk])
+    [english] = _cards(client.get(url))
+    assert english.adr.value.country == "North Macedonia"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    [french] = _cards(client.get(url))
+    assert french.adr.value.country == "Macédoine du Nord"
