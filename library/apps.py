@@ -9,13 +9,20 @@ class LibraryConfig(AppConfig):
     def ready(self):
         from library import admin_forms, signals  # noqa: F401  (connects the receivers)
         from library.providers import agreement_pairs, latest_guidance, referral_guidance
-        from library.search_records import ResourceRecordSource, resources_showing
+        from library.search_records import (
+            ResourceRecordSource,
+            resources_showing,
+            topic_labels,
+            type_labels,
+        )
         from network.referral import register_agreement_pairs, register_referral_resources
         from portal.home import register_home_section
-        from search.registry import register, register_document_lookup
+        from search.registry import register, register_document_lookup, register_facet_labels
 
         register(ResourceRecordSource())
         register_document_lookup(resources_showing)
+        register_facet_labels("type", type_labels)
+        register_facet_labels("topic", topic_labels)
         register_home_section(latest_guidance)
         register_referral_resources(referral_guidance)
         register_agreement_pairs(agreement_pairs)

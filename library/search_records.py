@@ -178,3 +178,18 @@ def resources_showing(document_ids):
         .distinct()
     )
     return [(SOURCE_NAME, page_id) for page_id in page_ids]
+
+
+def type_labels(values):
+    """Resource types by their names in the interface language (search facets)."""
+    from library.models import ResourceType
+
+    return {value: str(label) for value, label in ResourceType.choices}
+
+
+def topic_labels(values):
+    """Topics by their names in the interface language (search facets): one cache read."""
+    from portal.models import Topic
+    from portal.vocabulary import cached_labels
+
+    return cached_labels(Topic, "slug")

@@ -80,3 +80,21 @@ def objects_showing_documents(document_ids):
     for lookup in _document_lookups:
         found.update((source, str(object_id)) for source, object_id in lookup(document_ids))
     return sorted(found)
+
+
+_facet_labellers = {}
+
+
+def register_facet_labels(facet, labeller):
+    """`labeller(values)` -> {value: label} of a facet's values in the interface language (a
+    topic's name in French on the French pages), asked at every search: keep it to a cache
+    read. Values it does not name keep the label their record gave, or show as themselves."""
+    _facet_labellers[facet] = labeller
+    return labeller
+
+
+def facet_labels(facet, values):
+    labeller = _facet_labellers.get(facet)
+    if labeller is None or not values:
+        return {}
+    return labeller(values)

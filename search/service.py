@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import audience_of
+from search import registry
 from search.backends.base import FACET_NAMES, MARK_END, MARK_START, render_snippet
 from search.query import normalise, parse
 from search.query import words as query_words
@@ -245,12 +246,17 @@ def clean_filters(filters):
     return cleaned
 
 
-def _label(facet, value, stored):
+def _label(facet, value, stored, labels=None):
+    """A facet value's label in the interface language: the apps' (see
+    registry.register_facet_labels), else the one its record gave, else the value."""
     if facet == "kind":
         return str(KIND_LABELS.get(value, value.title()))
+    if labels and labels.get(value):
+        return str(labels[value])
     if facet == "language":
-        info = LANG_INFO.get(value) or {}
-        return stored or info.get("name", value)
+        if value in LANG_INFO and "name" in LANG_INFO[value]:
+            return translation.get_language_info(value)["name_translated"]
+        return stored or value
     return stored or value
 
 
@@ -288,7 +294,10 @@ def search(
     for name, values in raw.facets.items():
         if name not in facets:
             continue
-        labelled = (FacetValue(value, _label(name, value, label), n) for value, label, n in values)
+        labels = registry.facet_labels(name, [value for value, _label_, _n in values])
+        labelled = (
+            FacetValue(value, _label(name, value, label, labels), n) for value, label, n in values
+        )
         facets[name] = sorted(
             labelled,
             key=lambda f: (-int(f.value) if name == "year" and f.value.isdigit() else -f.count,

@@ -42,7 +42,7 @@ class TestApi:
         assert "<mark>Referral</mark>" in hit["snippet"]
         assert "<b>" not in hit["snippet"]
         assert set(data["facets"]) == {"kind", "type", "topic", "country", "language", "year"}
-        assert data["facets"]["type"] == [{"value": "guideline", "label": "guideline", "count": 1}]
+        assert data["facets"]["type"] == [{"value": "guideline", "label": "Guideline", "count": 1}]
 
     def test_anonymous_api_never_reveals_members_only_records(self, client, records):
         data = client.get(API, {"q": "zanzibarite referral"}).json()
