@@ -9,9 +9,14 @@ batches through portal.bulk_publish. Idempotent: topics by slug, resources by `e
 import datetime
 import hashlib
 import io
+import json
+import os
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -48,6 +53,24 @@ TOPICS = [
     ("victim-rights", "Victim rights", "Compensation, reflection period, residence."),
     ("training", "Training", "Curricula and material for professionals."),
 ]
+
+# The topics' French names (the French interface shows them).
+TOPIC_NAMES_FR = {
+    "identification": "Identification",
+    "referral": "Orientation",
+    "protection-and-assistance": "Protection et assistance",
+    "children": "Enfants",
+    "asylum-and-migration": "Asile et migration",
+    "prosecution": "Poursuites",
+    "prevention": "Prévention",
+    "labour-exploitation": "Exploitation par le travail",
+    "sexual-exploitation": "Exploitation sexuelle",
+    "data-collection": "Collecte de données",
+    "transnational-cooperation": "Coopération transnationale",
+    "online-exploitation": "Exploitation en ligne",
+    "victim-rights": "Droits des victimes",
+    "training": "Formation",
+}
 
 SUBJECTS = [
     ("referral of presumed victims", ["referral", "identification"]),
@@ -157,6 +180,45 @@ def seed(context):
     _submit_one_for_review(library, context)
     context.stdout.write(f"  {created} library resources created.")
     seed_referral(library, topics, languages)
+    seed_multilingual(context)
+
+
+# Guidance written in the region's languages (and the search quality collection's documents,
+# search/quality/network_collection.json): imported through import_resources.
+MULTILINGUAL = Path(__file__).resolve().parent / "demo_data" / "multilingual.jsonl"
+
+
+def seed_multilingual(context):
+    """The resources of MULTILINGUAL the library does not hold yet, imported as any JSON Lines
+    file is. Idempotent by external id."""
+    lines = MULTILINGUAL.read_text(encoding="utf-8").splitlines()
+    existing = set(
+        ResourcePage.objects.filter(external_id__startswith="demo-ml-").values_list(
+            "external_id", flat=True
+        )
+    )
+    known = {
+        "topics": set(Topic.objects.values_list("slug", flat=True)),
+        "countries": set(Country.objects.values_list("iso_code", flat=True)),
+        "languages": set(Language.objects.values_list("code", flat=True)),
+    }
+    missing = []
+    for line in map(json.loads, lines):
+        if line["external_id"] in existing:
+            continue
+        # Only the taxonomy this database has (a partial demo may lack countries).
+        for name, values in known.items():
+            line[name] = [value for value in line[name] if value in values]
+        missing.append(json.dumps(line, ensure_ascii=False))
+    if not missing:
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        out.write("\n".join(missing) + "\n")
+    try:
+        call_command("import_resources", out.name, verbosity=0, stdout=io.StringIO())
+    finally:
+        os.unlink(out.name)
+    context.stdout.write(f"  {len(missing)} resources in the region's languages imported.")
 
 
 BATCH = 500
@@ -256,6 +318,9 @@ def _topics():
         topic, _ = Topic.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description}
         )
+        if not topic.name_fr and TOPIC_NAMES_FR.get(slug):
+            topic.name_fr = TOPIC_NAMES_FR[slug]
+            topic.save(update_fields=["name_fr"])
         topics[slug] = topic
     return topics
 
