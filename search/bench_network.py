@@ -11,7 +11,9 @@ search page runs it (anonymous, relevance, top 100). Printed per query language 
 MAP@100 (grades 1 and 2 relevant) and nDCG@10 (the grades as gains).
 
 With and without the thesaurus: when the portal has one (`search.thesaurus`), every figure is
-measured twice, with `SEARCH_THESAURUS` off and on; without one only the "off" lines print.
+measured twice: as the bench's database holds it ("on"), and with it emptied ("off": its
+concepts deleted in a transaction rolled back afterwards, and `SEARCH_THESAURUS` off for code
+that reads the setting). Without one only the "off" lines print.
 """
 
 import importlib.util
@@ -22,11 +24,13 @@ import math
 import os
 import tempfile
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 from django.test.utils import override_settings
 
 from search import registry, reindex
@@ -69,6 +73,30 @@ def graded_ndcg(ranked, judgements, depth=10):
 
 def has_thesaurus():
     return importlib.util.find_spec("search.thesaurus") is not None
+
+
+def _concepts():
+    try:
+        return apps.get_model("search", "Concept")
+    except LookupError:
+        return None
+
+
+@contextmanager
+def thesaurus(enabled):
+    """The thesaurus as the database holds it, or (not `enabled`) none."""
+    if enabled:
+        yield
+        return
+    with override_settings(SEARCH_THESAURUS=False):
+        model = _concepts()
+        if model is None:
+            yield
+            return
+        with transaction.atomic():
+            model.objects.all().delete()
+            yield
+            transaction.set_rollback(True)
 
 
 def import_documents(documents):
@@ -117,10 +145,10 @@ def run(command, backend):
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         indexed = import_documents(documents)
     modes = [False, True] if has_thesaurus() else [False]
-    for thesaurus in modes:
-        with override_settings(SEARCH_THESAURUS=thesaurus):
+    for enabled in modes:
+        with thesaurus(enabled):
             measured = scores(queries)
-        mode = "on" if thesaurus else "off"
+        mode = "on" if enabled else "off"
         for language in sorted(measured, key=lambda code: (code == "all", code)):
             aps, ndcgs = measured[language]
             extra = {"queries": len(aps), "thesaurus": mode, "backend": backend}

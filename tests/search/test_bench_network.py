@@ -62,3 +62,13 @@ def test_a_hits_language_is_named_in_the_interface_language():
         assert language_name("cnr") == "Montenegrin"
         assert language_name("xx") == "xx"
         assert language_name("") == ""
+
+
+def test_the_off_run_switches_the_thesaurus_setting_off_only_inside(db):
+    from django.conf import settings
+
+    from search.bench_network import thesaurus
+
+    with thesaurus(False):
+        assert settings.SEARCH_THESAURUS is False
+    assert getattr(settings, "SEARCH_THESAURUS", True) is not False
