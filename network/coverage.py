@@ -138,7 +138,7 @@ def coverage_csv_rows(coverage):
     for row in coverage.countries:
         rows.append(
             [
-                row.country.name,
+                row.country.label,
                 row.country.iso_code,
                 *(str(cell.label) for cell in row.cells),
                 str(_("yes") if row.has_24_7 else _("no")),

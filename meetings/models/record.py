@@ -268,7 +268,7 @@ class ActionPoint(Orderable):
     def owner_name(self):
         if self.owner_person_id:
             return self.owner_person.full_name
-        return self.owner_country.name if self.owner_country_id else ""
+        return self.owner_country.label if self.owner_country_id else ""
 
     @property
     def is_open(self):
