@@ -73,6 +73,9 @@ PUBLIC_MARKERS = {
     # A referral institution's (public) name.
     "institution_name": "Axolotlian",
 }
+# Indicators: one only in a members-only indicator set, one in a public set.
+MEMBERS_MARKERS["members_indicator"] = "Quetzalloom"
+PUBLIC_MARKERS["public_indicator"] = "Tamboritza"
 # An image's bytes hold no words: the world names each image file by its marker, and `body`
 # hands over that marker when a response carries the file.
 IMAGE_MARKERS = {}
@@ -97,6 +100,24 @@ def marked_image(marker, colour):
     return image
 
 
+def indicator_world():
+    """A public indicator set and a members-only one, each with a strong screening indicator
+    carrying its marker."""
+    public = library.indicator(
+        f"Public sign {PUBLIC_MARKERS['public_indicator']}.", stage="screening", strength="strong"
+    )
+    members = library.indicator(
+        f"Restricted sign {MEMBERS_MARKERS['members_indicator']}.",
+        stage="screening",
+        strength="strong",
+    )
+    public_set = library.indicator_set("Open indicator set", [("Signs", public)])
+    members_set = library.indicator_set(
+        "Closed indicator set", [("Signs", members)], audience=Audience.MEMBERS
+    )
+    return {"public_indicator_set": public_set, "members_indicator_set": members_set}
+
+
 @pytest.fixture
 def world(django_capture_on_commit_callbacks, home_page):
     """Restricted content of every kind, indexed and extracted as in production."""
@@ -108,6 +129,8 @@ def world(django_capture_on_commit_callbacks, home_page):
         "members_image": marked_image(MEMBERS_MARKERS["members_image"], "navy"),
         "minutes_image": marked_image(MEMBERS_MARKERS["minutes_image"], "olive"),
     }
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator_sets = indicator_world()
     with django_capture_on_commit_callbacks(execute=True):
         pdf = library.document(
             "secret.pdf",
@@ -208,6 +231,7 @@ def world(django_capture_on_commit_callbacks, home_page):
             email_visibility=Audience.SECRETARIAT,
         )
     return {
+        **indicator_sets,
         "institution": institution,
         "members_resource": members_resource,
         "public_resource": public_resource,
@@ -252,6 +276,14 @@ def body(response):
         # The text a reader extracts, a line break read as a space (a marker may wrap).
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
         return " ".join(text.split())
+    if response.get("Content-Type", "").startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    ):
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
     if response.get("Content-Type", "").startswith("image/"):
         return IMAGE_MARKERS.get(hashlib.sha256(data).hexdigest(), "an unknown image")
     return data.decode("utf-8", "replace")
@@ -333,6 +365,12 @@ def url_of(world, name):
             for label, suffix in REFERRAL_OUTPUTS.items()
         },
         "referral coverage report": "/admin/network/referral-coverage/",
+        **{
+            f"indicator {label}": url.format(
+                public=w["public_indicator_set"].pk, members=w["members_indicator_set"].pk
+            )
+            for label, url in INDICATOR_PAGES.items()
+        },
         "referral coverage CSV": "/admin/network/referral-coverage/?format=csv",
     }[name]
 
@@ -340,6 +378,24 @@ def url_of(world, name):
 # The referral assistant with a case profile: the page, the printable sheet and the PDF.
 REFERRAL_CASE = "group=child&child=unaccompanied&procedure=assistance&asylum=no"
 REFERRAL_OUTPUTS = {"page": "", "sheet": "&format=print", "PDF": "&format=pdf"}
+
+
+# The indicator pages: the browser, the checklist of a selection and of the members-only set
+# (with its downloads), and the compare of the two sets.
+INDICATOR_PAGES = {
+    "browser": "/library/indicators/",
+    "browser (filtered)": "/library/indicators/?stage=screening&strength=strong",
+    "browser (members-only set)": "/library/indicators/?set={members}",
+    "checklist": "/library/indicators/checklist/?strength=strong",
+    **{
+        f"checklist {output.upper()}": f"/library/indicators/checklist/?strength=strong"
+        f"&format={output}"
+        for output in ("pdf", "docx", "csv")
+    },
+    "checklist (members-only set)": "/library/indicators/checklist/?set={members}",
+    "checklist CSV (members-only set)": "/library/indicators/checklist/?set={members}&format=csv",
+    "compare (members-only set)": "/library/indicators/compare/?a={public}&b={members}",
+}
 
 
 # Meeting papers: on the public meeting one of each audience, on the members-only one too (a
@@ -446,6 +502,16 @@ MUST_SEE = {
             "secretariat": {"institution_email"},
         }
         for label in REFERRAL_OUTPUTS
+    },
+    **{
+        f"indicator {label}": {"anonymous": {"public_indicator"}, "member": {"members_indicator"}}
+        for label in INDICATOR_PAGES
+        if "members-only set" not in label
+    },
+    **{
+        f"indicator {label}": {"member": {"members_indicator"}}
+        for label in INDICATOR_PAGES
+        if "members-only set" in label
     },
     # The secretariat's report names institutions (the world's one was never confirmed).
     "referral coverage report": {"secretariat": {"institution_name"}},
