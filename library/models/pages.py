@@ -36,7 +36,7 @@ INDICATOR_ITEM_PANELS = [
 ]
 
 # Paths under /library/ served by library/urls.py; a resource slug must not shadow them.
-RESERVED_SLUGS = {"feed"}
+RESERVED_SLUGS = {"feed", "indicators"}
 
 
 class ResourceType(models.TextChoices):
