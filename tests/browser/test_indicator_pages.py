@@ -146,6 +146,7 @@ def test_without_javascript_the_checklist_still_ticks_and_the_browser_filters(
         page.get_by_role("button", name="Apply filters").click()
         expect(page).to_have_url(re.compile(r"[?&]stage=screening"))
         expect(page.get_by_text("Owes a debt to the recruiter.")).to_be_visible()
-        expect(page.get_by_role("group", name="Stage").get_by_label("Initial screening")).to_be_checked()
+        stage = page.get_by_role("group", name="Stage").get_by_label("Initial screening")
+        expect(stage).to_be_checked()
     finally:
         context.close()
