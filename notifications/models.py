@@ -125,7 +125,7 @@ class SavedSearch(models.Model):
         _("last checked"),
         null=True,
         blank=True,
-        help_text=_("Results dated after this are new."),
+        help_text=_("What became visible to the member after this is new to them."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -206,6 +206,7 @@ class Delivery(models.Model):
         MEETING_INVITATION = "meeting_invitation", _("Meeting invitation")
         MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
         MEETING_MINUTES = "meeting_minutes", _("Approved minutes")
+        MEETING_CHANGE = "meeting_change", _("Meeting moved or cancelled")
         ACTION_DUE = "action_due", _("Action point due soon")
         ACTION_OVERDUE = "action_overdue", _("Action point overdue")
         CONFIRM_ENTRY = "confirm_entry", _("Confirm directory entry")
@@ -305,6 +306,62 @@ class Delivery(models.Model):
         found in the mail server's log (and folded by the clients that do)."""
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
         return f"<delivery-{self.pk}@{domain}>"
+
+
+class VisibleSince(models.Model):
+    """
+    When a page first became visible to a tier: published with an audience the tier may see, or
+    widened to it. What alerts and the personal feed call "new to you" is what became visible
+    to the recipient's tier since their last alert, whatever date the record itself carries (a
+    back-dated import, a meeting announced months ahead). Written with the publish, in its
+    transaction (see notifications.visibility); a row is never moved later, so withdrawing and
+    re-publishing, or narrowing and widening again, is not news twice.
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+    tier = models.CharField(_("tier"), max_length=12)
+    since = models.DateTimeField(_("visible since"), db_index=True)
+
+    class Meta:
+        verbose_name = _("visible since")
+        verbose_name_plural = _("visible since")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "tier"], name="notifications_visible_once")
+        ]
+        indexes = [models.Index(fields=["tier", "since"], name="notifications_tier_since")]
+
+    def __str__(self):
+        return f"{self.page_id} → {self.tier} since {self.since:%Y-%m-%d %H:%M}"
+
+
+def new_feed_token():
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class FeedToken(models.Model):
+    """The secret in a member's personal Atom feed URL ("new to you"). Feed readers carry no
+    session, so the token stands for the user, and only while they are a member; regenerating
+    it revokes the old URL, deleting it revokes all. Like meetings.CalendarToken."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("feed token")
+
+    def __str__(self):
+        return f"{self.user}"
+
+    def regenerate(self):
+        self.token = new_feed_token()
+        self.save(update_fields=["token", "created_at"])
 
 
 # Freshness campaigns live in their own module; imported here so that Django finds the models.

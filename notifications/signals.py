@@ -18,6 +18,7 @@ from .tasks import (
     notify_resource_published,
     notify_resources_published,
 )
+from .visibility import record_visibility
 
 
 @receiver(page_published, sender=MeetingPage)
@@ -35,6 +36,13 @@ def resource_published(sender, instance, revision=None, **kwargs):
     # sweep, if it comes to that, sends each resource's own.
     if not after_batch("notifications.guidance", _dispatch_resources, intent):
         outbox.dispatch_on_commit(intent)
+
+
+@receiver(page_published)
+def page_became_visible(sender, instance, **kwargs):
+    """ "New to you" starts here: the tiers this publish makes the page visible to (see
+    notifications.visibility), in the publishing transaction."""
+    record_visibility(instance)
 
 
 def _dispatch_meetings(intents):

@@ -132,20 +132,28 @@ def send_weekly_digests():
 
 @shared_task(ignore_result=True)
 def notify_meeting_published(meeting_id):
-    """A meeting was published: invite members to it if it is ahead, and announce minutes
-    approved recently. Re-publishing claims the same rows, so nobody hears twice."""
+    """A meeting was published: invite those invited if it is ahead, announce its latest change
+    of date, time or place (or its cancellation) to those registered and invited, and announce
+    minutes approved recently. Re-publishing claims the same rows, so nobody hears twice."""
     from meetings.models import MeetingPage
 
     from .kinds import meetings
 
-    meeting = MeetingPage.objects.live().filter(pk=meeting_id).first()
+    meeting = MeetingPage.objects.live().select_related("series").filter(pk=meeting_id).first()
     if meeting is None:
         return
     if not meeting.cancelled and meeting.start_date >= timezone.localdate():
+        # Those added to the list since an earlier publish are invited now; nobody twice.
         queue(
             Delivery.Kind.MEETING_INVITATION,
             meetings.invitation_key(meeting),
-            meetings.meeting_subscribers(),
+            meetings.invitation_recipients(meeting),
+        )
+    if meeting.announced_sequence and not meeting.is_past:
+        queue(
+            Delivery.Kind.MEETING_CHANGE,
+            meetings.change_key(meeting),
+            meetings.change_recipients(meeting),
         )
     if (
         meeting.minutes_status == MeetingPage.MinutesStatus.APPROVED
@@ -196,22 +204,34 @@ def send_action_point_reminders():
 @shared_task(ignore_result=True)
 def send_saved_search_alerts():
     """
-    Once a day per saved search with immediate alerts: claim an alert covering the days since the
-    previous check. Runs often (hourly); a day already covered claims nothing new.
+    Once a day per saved search with immediate alerts: claim an alert covering what became new
+    to the member since the previous check (see kinds.searches). Runs often (hourly); a day
+    already covered claims nothing new. The window's end is the moment of the check, stored as
+    the next window's start in the same transaction, so consecutive alerts neither overlap nor
+    leave a gap.
     """
     from .kinds.searches import alert_key
 
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     searches = SavedSearch.objects.filter(frequency=Frequency.IMMEDIATE, user__is_active=True)
     for saved in searches:
-        start = timezone.localdate(saved.last_checked) if saved.last_checked else today
-        if start >= today:
-            if saved.last_checked is None:
-                SavedSearch.objects.filter(pk=saved.pk).update(last_checked=timezone.now())
+        if saved.last_checked is None:
+            SavedSearch.objects.filter(pk=saved.pk, last_checked=None).update(last_checked=now)
+            continue
+        if timezone.localdate(saved.last_checked) >= today:
             continue
         with transaction.atomic():
-            queue(Delivery.Kind.SAVED_SEARCH, alert_key(saved, start, today), [saved.user_id])
-            SavedSearch.objects.filter(pk=saved.pk).update(last_checked=timezone.now())
+            # Only the run that moves last_checked claims the window: two beats racing claim one.
+            moved = SavedSearch.objects.filter(pk=saved.pk, last_checked=saved.last_checked).update(
+                last_checked=now
+            )
+            if moved:
+                queue(
+                    Delivery.Kind.SAVED_SEARCH,
+                    alert_key(saved, saved.last_checked, now),
+                    [saved.user_id],
+                )
 
 
 # ------------------------------------------------------------------ library

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import PersonalFeed
 
 app_name = "notifications"
 urlpatterns = [
@@ -10,4 +11,6 @@ urlpatterns = [
     path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("confirm-entry/<str:token>/", views.confirm_entry, name="confirm_entry"),
+    path("feed/", views.feed_subscription, name="feed_subscription"),
+    path("feed/<slug:token>.atom", PersonalFeed(), name="personal_feed"),
 ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +26,7 @@ from portal.access import Audience, is_member
 
 from . import freshness
 from .forms import FILTER_KEYS, CorrectionForm, SavedSearchForm, SubscriptionForm, parse_filters
-from .models import Frequency, SavedSearch, Subscription
+from .models import FeedToken, Frequency, SavedSearch, Subscription
 from .tokens import (
     FRESHNESS_MAX_AGE,
     ExpiredLink,
@@ -338,3 +339,44 @@ def freshness_answer(request, token):
         },
         status=status,
     )
+
+
+@members_only
+@never_cache
+def feed_subscription(request):
+    """Show, create, replace or stop the member's personal "new to you" feed address."""
+    holder = FeedToken.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create" and holder is None:
+            FeedToken.objects.create(user=request.user)
+            messages.success(request, _("Your personal feed address is ready."))
+        elif action == "regenerate" and holder is not None:
+            holder.regenerate()
+            messages.success(
+                request, _("A new address replaces the old one, which no longer works.")
+            )
+        elif action == "revoke" and holder is not None:
+            holder.delete()
+            messages.success(request, _("Your personal feed address no longer works."))
+        else:
+            response = render(
+                request,
+                "notifications/feed_subscription.html",
+                {
+                    "feed_url": _feed_url(request, holder),
+                    "error": _("Unknown request for your feed address: nothing was changed."),
+                },
+                status=400,
+            )
+            return response
+        return redirect("notifications:feed_subscription")
+    return render(
+        request, "notifications/feed_subscription.html", {"feed_url": _feed_url(request, holder)}
+    )
+
+
+def _feed_url(request, holder):
+    if holder is None:
+        return None
+    return request.build_absolute_uri(reverse("notifications:personal_feed", args=[holder.token]))

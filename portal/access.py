@@ -83,6 +83,16 @@ def settle_session_tier(request):
     return True
 
 
+def as_token_holder(user):
+    """`user` as a token URL (a personal feed, with no session) stands for them: the secretariat
+    tier needs a second factor that a token cannot show, so it holds the member tier there.
+    Returns the same user object, capped."""
+    if audience_of(user) == Audience.SECRETARIAT:
+        setattr(user, _CAP_ATTR, Audience.MEMBERS)
+        forget_audience(user)
+    return user
+
+
 def forget_audience(user):
     """Drop the cached tier, e.g. after changing the user's groups in the same request."""
     if hasattr(user, _CACHE_ATTR):

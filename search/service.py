@@ -51,6 +51,8 @@ class Hit:
     date: object
     score: float
     external_id: str = ""
+    # The record's stable key ("library.resource:12"), for callers that relate hits to objects.
+    key: str = ""
 
 
 @dataclass
@@ -318,6 +320,7 @@ def search(
                 date=hit.date,
                 score=round(hit.score, 4),
                 external_id=hit.external_id,
+                key=hit.key,
             )
             for hit in raw.hits
         ],

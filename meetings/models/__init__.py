@@ -1,4 +1,10 @@
-from meetings.models.pages import MeetingIndexPage, MeetingPage, MeetingSeries, MeetingType
+from meetings.models.pages import (
+    Invitees,
+    MeetingIndexPage,
+    MeetingPage,
+    MeetingSeries,
+    MeetingType,
+)
 from meetings.models.people import CalendarToken, Registration
 from meetings.models.record import (
     ActionPoint,
@@ -13,6 +19,7 @@ __all__ = [
     "ActionPoint",
     "AgendaItem",
     "CalendarToken",
+    "Invitees",
     "Decision",
     "MeetingDocument",
     "MeetingIndexPage",

@@ -64,6 +64,11 @@ def validate_time_zone(value):
         )
 
 
+class Invitees(models.TextChoices):
+    PARTICIPANTS = "participants", _("The meeting's participants")
+    SERIES = "series", _("The members of its series")
+
+
 class MeetingSeries(models.Model):
     """A recurring body (e.g. the annual regional meeting, a working group) whose meetings follow
     up on each other's action points. A snippet, so that series can be named once and chosen."""
@@ -77,8 +82,22 @@ class MeetingSeries(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the series is for.")
     )
+    members = models.ManyToManyField(
+        "network.Person",
+        blank=True,
+        related_name="meeting_series",
+        verbose_name=_("members"),
+        help_text=_(
+            "The people who belong to the series (e.g. a working group's members); a meeting "
+            "may send its invitation to them instead of its own participants."
+        ),
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("members", widget=AutocompleteSelectMultiple("people")),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -262,6 +281,28 @@ class MeetingPage(AudiencePageMixin, Page):
     cancelled = models.BooleanField(
         _("cancelled"), default=False, help_text=_("Keep the page and tell calendars it is off.")
     )
+    invite = models.CharField(
+        _("invitation goes to"),
+        max_length=12,
+        choices=Invitees.choices,
+        default=Invitees.PARTICIPANTS,
+        help_text=_(
+            "Who receives the invitation when the meeting is published: the participants listed "
+            "in its record, or every member of its series."
+        ),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("How many may register; empty for no limit."),
+    )
+    registration_deadline = models.DateField(
+        _("registration deadline"),
+        null=True,
+        blank=True,
+        help_text=_("The last day to register (in the meeting's time zone); empty for none."),
+    )
     minutes = RichTextField(
         _("minutes"), blank=True, help_text=_("The record of discussion; members only.")
     )
@@ -279,10 +320,27 @@ class MeetingPage(AudiencePageMixin, Page):
         help_text=_("When the minutes were approved."),
     )
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The `sequence` of the latest published change that is news to those expected (see
+    # ANNOUNCED_FIELDS); 0 while there is none. Each value is announced once per recipient.
+    announced_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     # Changes to these fields are news to calendar clients (see `sequence`).
     CALENDAR_FIELDS = (
         "title",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "time_zone",
+        "venue_city",
+        "venue_address",
+        "online",
+        "cancelled",
+        "host_country_id",
+    )
+    # Changes those registered and invited are told about: the date, time, place, or that it is
+    # off. A new title alone is not worth an email.
+    ANNOUNCED_FIELDS = (
         "start_date",
         "start_time",
         "end_date",
@@ -309,6 +367,13 @@ class MeetingPage(AudiencePageMixin, Page):
                 FieldPanel("cancelled"),
             ],
             heading=_("When"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("invite"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("registration_deadline")]),
+            ],
+            heading=_("Invitation and registration"),
         ),
         MultiFieldPanel(
             [
@@ -366,7 +431,7 @@ class MeetingPage(AudiencePageMixin, Page):
         if not kwargs.get("update_fields") and self.pk:
             previous = (
                 MeetingPage.objects.filter(pk=self.pk)
-                .values(*self.CALENDAR_FIELDS, "sequence")
+                .values(*self.CALENDAR_FIELDS, "sequence", "first_published_at")
                 .first()
             )
             if previous:
@@ -374,6 +439,11 @@ class MeetingPage(AudiencePageMixin, Page):
                     getattr(self, name) != previous[name] for name in self.CALENDAR_FIELDS
                 )
                 self.sequence = previous["sequence"] + (1 if changed else 0)
+                # Only a meeting already announced has changes to announce.
+                if previous["first_published_at"] is not None and any(
+                    getattr(self, name) != previous[name] for name in self.ANNOUNCED_FIELDS
+                ):
+                    self.announced_sequence = self.sequence
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -419,7 +489,14 @@ class MeetingPage(AudiencePageMixin, Page):
 
     @property
     def accepts_registrations(self):
-        return not self.cancelled and not self.is_past
+        return not self.cancelled and not self.is_past and not self.deadline_passed
+
+    @property
+    def deadline_passed(self):
+        """Whether the registration deadline (a whole day in the meeting's zone) is over."""
+        if self.registration_deadline is None:
+            return False
+        return timezone.now().astimezone(self.zone).date() > self.registration_deadline
 
     @property
     def record_audience(self):

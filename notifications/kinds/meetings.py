@@ -1,6 +1,8 @@
 """
-Meeting invitations, reminders and approved minutes (with the meeting's .ics attached), and
-reminders of action points due in 7 days or overdue, to their owners.
+Meeting invitations (to those invited), announcements of a change of date, time or place or of a
+cancellation (to those registered and invited), reminders (to those expected) and approved
+minutes (to members), with the meeting's .ics attached; and reminders of action points due in 7
+days or overdue, to their owners. Who is invited or expected is meetings.invitees' to say.
 """
 
 from datetime import date, timedelta
@@ -9,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings import invitees
 from meetings.calendars import build_calendar
-from meetings.models import ActionPoint, MeetingPage, Participant, Registration
+from meetings.models import ActionPoint, MeetingPage
 from meetings.ownership import ActionOwnership, owner_user_ids
 from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP, may_open
 
@@ -49,19 +52,24 @@ def reminder_key(meeting):
     return f"meeting:{meeting.pk}:reminder:{meeting.start_date.isoformat()}"
 
 
+def change_key(meeting):
+    # One announcement per published change worth announcing (MeetingPage.announced_sequence).
+    return f"meeting:{meeting.pk}:change:{meeting.announced_sequence}"
+
+
+def invitation_recipients(meeting):
+    """The accounts of those invited: the participants, or the series' members."""
+    return invitees.invited_user_ids(meeting)
+
+
 def reminder_recipients(meeting):
     """Those expected at the meeting: registered, or invited and not sent apologies."""
-    registered = Registration.objects.filter(
-        meeting=meeting, status=Registration.Status.REGISTERED, person__user__isnull=False
-    ).values_list("person__user_id", flat=True)
-    invited = (
-        Participant.objects.filter(meeting=meeting, person__user__isnull=False)
-        .exclude(attendance=Participant.Attendance.APOLOGIES)
-        .exclude(person__meeting_registrations__meeting=meeting,
-                 person__meeting_registrations__status=Registration.Status.APOLOGIES)
-        .values_list("person__user_id", flat=True)
-    )  # fmt: skip
-    return set(registered) | set(invited)
+    return invitees.expected_user_ids(meeting)
+
+
+def change_recipients(meeting):
+    """Those a change or a cancellation is announced to: the same as those expected."""
+    return invitees.expected_user_ids(meeting)
 
 
 def meetings_due_a_reminder(today=None):
@@ -94,7 +102,7 @@ def _meeting_for(delivery, recipient):
     return meeting
 
 
-def _meeting_message(meeting, recipient, subject, template):
+def _meeting_message(meeting, recipient, subject, template, **context):
     from ..sending import absolute_url
 
     calendar = build_calendar(
@@ -107,6 +115,7 @@ def _meeting_message(meeting, recipient, subject, template):
             "meeting": meeting,
             "meeting_url": absolute_url(meeting.url) if meeting.url else "",
             "with_record": meeting.can_see_record(recipient),
+            **context,
         },
         unsubscribe_scope="meetings",
         attachments=[(f"meeting-{meeting.pk}.ics", calendar.to_ical(), "text/calendar")],
@@ -118,6 +127,8 @@ def meeting_invitation(delivery, recipient):
     meeting = _meeting_for(delivery, recipient)
     if meeting is None or meeting.cancelled or meeting.is_past:
         return None
+    if not invitees.is_invited(meeting, recipient):
+        return None  # taken off the list since
     return _meeting_message(
         meeting,
         recipient,
@@ -138,6 +149,30 @@ def meeting_reminder(delivery, recipient):
         recipient,
         _("Reminder: %(title)s") % {"title": meeting.title},
         "notifications/email/meeting_reminder",
+    )
+
+
+@builder(Delivery.Kind.MEETING_CHANGE)
+def meeting_change(delivery, recipient):
+    """A change of date, time or place, or the cancellation, with the calendar entry that
+    replaces the one they have (same UID, higher SEQUENCE, STATUS:CANCELLED when off)."""
+    meeting = _meeting_for(delivery, recipient)
+    if meeting is None or meeting.is_past:
+        return None
+    if str(meeting.announced_sequence) != event_ids(delivery)[3]:
+        return None  # changed again since: the announcement of the latest change says it all
+    if not invitees.is_expected(meeting, recipient):
+        return None
+    if meeting.cancelled:
+        subject = _("Cancelled: %(title)s") % {"title": meeting.title}
+    else:
+        subject = _("Changed: %(title)s (new date, time or place)") % {"title": meeting.title}
+    return _meeting_message(
+        meeting,
+        recipient,
+        subject,
+        "notifications/email/meeting_change",
+        cancelled=meeting.cancelled,
     )
 
 

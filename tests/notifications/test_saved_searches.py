@@ -1,6 +1,7 @@
 """
-Saved-search alerts: new results (dated since the previous check) reach the member once, and only
-results their tier may see at the time of sending.
+Saved-search alerts: results new to the member (visible to them since the previous check,
+whatever their own date) reach the member once, and only results their tier may see at the time
+of sending.
 """
 
 import datetime
@@ -9,7 +10,7 @@ import pytest
 
 from django.utils import timezone
 
-from notifications.models import Delivery, Frequency, SavedSearch
+from notifications.models import Delivery, Frequency, SavedSearch, VisibleSince
 from notifications.tasks import send_saved_search_alerts, send_weekly_digests
 from portal.access import Audience
 from tests.meetings.factories import make_meeting
@@ -106,6 +107,12 @@ def test_weekly_saved_searches_arrive_in_the_digest(member, run_on_commit, mailb
         audience=Audience.MEMBERS,
     )
     follow(member, frequency=Frequency.WEEKLY, days_ago=30)
+    # It became visible during the week the digest reports on (the seven days before Monday).
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    VisibleSince.objects.update(
+        since=timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+        - datetime.timedelta(days=3)
+    )
 
     run_on_commit(send_weekly_digests.delay)
     run_on_commit(send_weekly_digests.delay)

@@ -9,13 +9,14 @@ from celery import Celery
 
 from django.db import connection
 
+from meetings.models import Participant
 from notifications.models import Delivery
 from notifications.sending import deliver
 from notifications.tasks import send_pending
 from portal.celery import app as portal_celery_app
 from portal.models import Topic
 from tests.library.factories import resource
-from tests.meetings.factories import make_meeting
+from tests.meetings.factories import make_meeting, make_person
 from tests.workers import start_worker, stop_worker, wait_for, worker_redis_url
 
 from .conftest import SMTPServer
@@ -64,7 +65,11 @@ def test_guidance_whose_title_has_line_breaks_is_announced_once_with_a_one_line_
 def test_a_meeting_whose_title_has_line_breaks_is_announced_once_with_a_one_line_subject(
     member, mailbox, run_on_commit
 ):
-    run_on_commit(make_meeting, title=BROKEN_TITLE)
+    run_on_commit(
+        make_meeting,
+        title=BROKEN_TITLE,
+        children={"participants": [Participant(person=make_person(user=member))]},
+    )
 
     assert_sent_once_on_one_line(mailbox, member, "Invitation: Referral of children: a guide")
 
