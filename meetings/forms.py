@@ -109,6 +109,9 @@ class ActionUpdateForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
+    """A member's answer, and what the secretariat needs to organise their coming (seen by the
+    member and the secretariat only)."""
+
     status = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
@@ -116,3 +119,93 @@ class RegistrationForm(forms.Form):
             ("apologies", _("Apologies: I cannot attend")),
         ],
     )
+    travel_support = forms.BooleanField(
+        label=_("I need the network to arrange my travel"), required=False
+    )
+    visa_support = forms.BooleanField(
+        label=_("I need an invitation letter for a visa"), required=False
+    )
+    interpretation_language = forms.CharField(
+        label=_("Interpretation into (language)"),
+        required=False,
+        max_length=60,
+        help_text=_("Leave empty if you need none."),
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"),
+        required=False,
+        max_length=200,
+        help_text=_("Allergies or diet; seen by the secretariat only."),
+    )
+
+    NEEDS = ("travel_support", "visa_support", "interpretation_language", "dietary_needs")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("interpretation_language", "dietary_needs"):
+            value = cleaned.get(name) or ""
+            if any(ord(character) < 32 for character in value):
+                self.add_error(name, _("Remove the control characters from this field."))
+        return cleaned
+
+    def error_text(self):
+        """Every error, each naming its field, in one sentence for the refusal page."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            for error in errors:
+                parts.append(f"{label}: {error}" if label else str(error))
+        return " ".join(parts)
+
+
+class AttendanceForm(forms.Form):
+    """The secretariat marks attendance against registrations: one choice per row, named
+    `attendance-<registration id>`. Built for the meeting's own registrations only."""
+
+    def __init__(self, *args, registrations=(), **kwargs):
+        from meetings.models import Registration
+
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for registration in self.registrations:
+            self.fields[f"attendance-{registration.pk}"] = forms.ChoiceField(
+                label=registration.name,
+                choices=Registration.Attendance.choices,
+                required=False,
+                initial=registration.attendance,
+            )
+
+    def marks(self):
+        """(registration, attendance) for each row whose mark changed."""
+        for registration in self.registrations:
+            value = self.cleaned_data.get(f"attendance-{registration.pk}") or ""
+            if value != registration.attendance:
+                yield registration, value
+
+
+class WalkInForm(forms.Form):
+    """Someone who came without registering: an invited person from the list, or a guest."""
+
+    person = forms.TypedChoiceField(
+        label=_("Invited person"), required=False, coerce=int, empty_value=None
+    )
+    guest_name = forms.CharField(label=_("Or a guest's name"), required=False, max_length=200)
+    guest_organisation = forms.CharField(
+        label=_("The guest's organisation"), required=False, max_length=255
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("Choose…"))] + [
+            (person.pk, person.full_name) for person in people
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        person, guest = cleaned.get("person"), (cleaned.get("guest_name") or "").strip()
+        if bool(person) == bool(guest):
+            raise forms.ValidationError(
+                _("Choose an invited person or name a guest, not both."), code="one_of"
+            )
+        cleaned["guest_name"] = guest
+        return cleaned

@@ -1,6 +1,7 @@
 """
 Who a meeting's messages are for, decided once for the invitation, the announcement of a change
-and the reminder alike, and who may still register. Everything here answers with directory
+and the reminder alike; who may still register; and the participants list as it stands (answers,
+then attendance). Everything here answers with directory
 entries (Person ids) or the accounts linked to them; whether each account may see the meeting is
 asked of the access policy when each message is built.
 """
@@ -108,3 +109,55 @@ def registration_closed_reason(meeting, person=None):
                 "count": meeting.capacity
             }
     return None
+
+
+def participant_rows(meeting):
+    """The participants list as it stands: each listed participant with their answer or, once
+    marked, whether they came; then those not on the list who came (registered from the site,
+    walk-ins). Two queries. Names and organisations only: needs are not here."""
+    participants = list(
+        meeting.participants.select_related("person", "person__organisation").order_by(
+            "sort_order", "pk"
+        )
+    )
+    registrations = {
+        registration.person_id or f"guest-{registration.pk}": registration
+        for registration in meeting.registrations.select_related("person", "person__organisation")
+    }
+    rows = []
+    for participant in participants:
+        registration = (
+            registrations.pop(participant.person_id, None) if participant.person_id else None
+        )
+        rows.append(
+            {
+                "name": participant.name,
+                "organisation": participant.organisation_name,
+                "state": _state(registration) or participant.get_attendance_display(),
+            }
+        )
+    # Those not on the list join it once marked as having come (walk-ins included): who
+    # registered from the site is the secretariat's to see until then.
+    for registration in registrations.values():
+        if registration.attendance != Registration.Attendance.ATTENDED:
+            continue
+        rows.append(
+            {
+                "name": registration.name,
+                "organisation": registration.organisation_name,
+                "state": _state(registration),
+            }
+        )
+    return rows
+
+
+def _state(registration):
+    from django.utils.translation import gettext as _
+
+    if registration is None:
+        return ""
+    if registration.walk_in:
+        return _("Walk-in")
+    if registration.attendance:
+        return registration.get_attendance_display()
+    return registration.get_status_display()

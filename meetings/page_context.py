@@ -4,9 +4,12 @@ models never import views. Who sees what goes through `portal.access` (via
 `MeetingPage.can_see_record`) and who owns an action point through `meetings.ownership`.
 """
 
+from functools import partial
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from meetings import invitees
 from meetings.forms import RegistrationForm
 from meetings.models import ActionPoint, Registration
 from meetings.ownership import ActionOwnership, record_meetings
@@ -35,6 +38,8 @@ def meeting_page_context(meeting, request):
     earlier = earlier_open_actions(meeting, user)
     for action in [*actions, *earlier]:
         action.editable = context["viewer_is_secretariat"] or ownership.owns(action)
+    my_registration = registration_of(user, meeting)
+    viewer_person = getattr(user, "person", None)
     context.update(
         # The agenda, participants, minutes and decisions are rendered once per tier and
         # language under the generations of what it reads (the meeting, the resources it
@@ -43,7 +48,8 @@ def meeting_page_context(meeting, request):
         agenda=meeting.agenda_items.select_related("presenter").prefetch_related(
             "documents", Prefetch("resources", queryset=linked_resources())
         ),
-        participants=meeting.participants.select_related("person", "person__organisation"),
+        # Called inside the cached fragment only: the list with answers and attendance.
+        participant_rows=partial(invitees.participant_rows, meeting),
         decisions=meeting.decisions.select_related("agenda_item").prefetch_related(
             Prefetch("adopted_resources", queryset=linked_resources())
         ),
@@ -57,9 +63,15 @@ def meeting_page_context(meeting, request):
             if context["viewer_is_secretariat"]
             else []
         ),
-        my_registration=registration_of(user, meeting),
-        viewer_person=getattr(user, "person", None),
-        registration_form=RegistrationForm(),
+        my_registration=my_registration,
+        viewer_person=viewer_person,
+        registration_form=RegistrationForm(initial=_answer_of(my_registration)),
+        registration_closed=(
+            invitees.registration_closed_reason(meeting, viewer_person)
+            if meeting.accepts_registrations or meeting.deadline_passed
+            else None
+        ),
+        places_left=invitees.places_left(meeting) if meeting.capacity is not None else None,
         registrations=(
             meeting.registrations.select_related("person", "person__organisation")
             if context["viewer_is_secretariat"]
@@ -92,6 +104,16 @@ def earlier_open_actions(meeting, user):
         .select_related("meeting", "owner_person", "owner_country")
         .order_by("due_date", "pk")[:EARLIER_ACTIONS_LIMIT]
     )
+
+
+def _answer_of(registration):
+    """The member's own answer and needs, to start the form from."""
+    if registration is None:
+        return {}
+    return {
+        "status": registration.status,
+        **{name: getattr(registration, name) for name in RegistrationForm.NEEDS},
+    }
 
 
 def registration_of(user, meeting):

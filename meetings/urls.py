@@ -13,4 +13,6 @@ urlpatterns = [
     path("meeting/<int:pk>/register/", views.register, name="register"),
     path("meeting/<int:pk>/registrations.csv", views.registrations_csv, name="registrations_csv"),
     path("meeting/<int:pk>/pack.zip", views.meeting_pack, name="pack"),
+    path("meeting/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("meeting/<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

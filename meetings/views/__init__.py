@@ -13,13 +13,15 @@ from meetings.views.calendars import (
     personal_calendar,
 )
 from meetings.views.packs import meeting_pack
-from meetings.views.registrations import register, registrations_csv
+from meetings.views.registrations import attendance, cancel, register, registrations_csv
 
 __all__ = [
     "action_list",
     "action_update",
+    "attendance",
     "calendar_feed",
     "calendar_subscription",
+    "cancel",
     "meeting_calendar",
     "meeting_pack",
     "personal_calendar",
