@@ -64,6 +64,10 @@ SECRETARIAT_MARKERS = {
     "secretariat_paper_of_members_meeting": "Gibbousness",
     # A referral institution's secretariat-only email address.
     "institution_email": "pangolinhotline",
+    # What a registrant needs organised (dietary needs), and a secretariat-only resource that
+    # only the personal-feed test creates.
+    "registration_needs": "Kumquatish",
+    "secretariat_resource": "Quillwortian",
 }
 PUBLIC_MARKERS = {
     "public_resource": "Heliotropic",
@@ -216,7 +220,12 @@ def world(django_capture_on_commit_callbacks, home_page):
     # A current mandate puts the person on their country's page, vCards and referral contacts;
     # a registration puts them in the meeting's registrations export.
     MandateFactory(person=person)
-    Registration.objects.create(meeting=meeting, person=person, status="registered")
+    Registration.objects.create(
+        meeting=meeting,
+        person=person,
+        status="registered",
+        dietary_needs=f"No {SECRETARIAT_MARKERS['registration_needs']}",
+    )
     # A referral institution of the person's country, indexed, with a contact field per tier.
     with django_capture_on_commit_callbacks(execute=True):
         institution = Institution.objects.create(
@@ -372,6 +381,13 @@ def url_of(world, name):
             for label, url in INDICATOR_PAGES.items()
         },
         "referral coverage CSV": "/admin/network/referral-coverage/?format=csv",
+        # Registration needs and attendance, the personal feed's address page.
+        "meeting page (registrations)": w["meeting"].url,
+        "meeting registrations CSV (needs)": (
+            f"/meetings/meeting/{w['meeting'].pk}/registrations.csv"
+        ),
+        "meeting attendance page": f"/meetings/meeting/{w['meeting'].pk}/attendance/",
+        "personal feed address page": "/notifications/feed/",
     }[name]
 
 
@@ -516,6 +532,11 @@ MUST_SEE = {
     # The secretariat's report names institutions (the world's one was never confirmed).
     "referral coverage report": {"secretariat": {"institution_name"}},
     "referral coverage CSV": {"secretariat": {"institution_name"}},
+    # What a registrant needs organised: the secretariat's only, wherever registrations show.
+    "meeting page (registrations)": {"secretariat": {"registration_needs"}},
+    "meeting registrations CSV (needs)": {"secretariat": {"registration_needs"}},
+    "meeting attendance page": {"secretariat": {"registration_needs"}},
+    "personal feed address page": {},
 }
 
 
@@ -661,3 +682,21 @@ def test_a_freshness_link_shows_its_own_entry_to_its_holder_and_nothing_more(wor
         assert response.status_code == 200, tier
         assert visible_markers(body(response)) == {"email", "phone"}, tier
         assert "no-store" in response["Cache-Control"]
+
+
+def test_a_personal_feed_carries_what_its_holder_may_see_and_nothing_above(world, clients):
+    """The feed is read without a session: the token stands for its holder, a member at most."""
+    from notifications.models import FeedToken
+
+    library.resource(
+        f"Budget {SECRETARIAT_MARKERS['secretariat_resource']}", audience=Audience.SECRETARIAT
+    )
+    for holder in (UserFactory(member=True), UserFactory(secretariat=True)):
+        token = FeedToken.objects.create(user=holder).token
+        response = Client().get(f"/notifications/feed/{token}.atom")
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+        seen = visible_markers(body(response))
+        assert not seen - allowed_for("member"), sorted(seen - allowed_for("member"))
+        assert {"resource_title", "members_meeting", "public_resource"} <= seen
+    assert Client().get("/notifications/feed/not-a-token.atom").status_code == 404
