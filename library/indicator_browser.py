@@ -191,7 +191,7 @@ class IndicatorSelection:
         countries = {}
         for page in self.sets:
             if page.version_country is not None:
-                countries[page.version_country.iso_code] = page.version_country.name
+                countries[page.version_country.iso_code] = page.version_country.label
         self.entries  # noqa: B018 - reads the language names with the filter values
         languages = getattr(self, "_language_names", {})
         return {
