@@ -196,3 +196,24 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_the_address_page():
     response = Client().get("/notifications/feed/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_personal_feed_costs_the_same_queries_however_many_entries(
+    member, run_on_commit, django_assert_num_queries
+):
+    for number in range(2):
+        run_on_commit(resource, f"Guide {number}", audience=Audience.MEMBERS)
+    token = FeedToken.objects.create(user=member).token
+    reader = Client()
+    reader.get(f"/notifications/feed/{token}.atom")  # warm the site's root paths
+    with django_assert_num_queries(PERSONAL_FEED_QUERIES):
+        feed_entries(reader.get(f"/notifications/feed/{token}.atom"))
+    for number in range(2, 8):
+        run_on_commit(resource, f"Guide {number}", audience=Audience.MEMBERS)
+    with django_assert_num_queries(PERSONAL_FEED_QUERIES):
+        assert len(feed_entries(reader.get(f"/notifications/feed/{token}.atom"))) == 8
+
+
+# The token and its user, the user's groups, the resources and the meetings new to them, and
+# the site (for entry links).
+PERSONAL_FEED_QUERIES = 5
