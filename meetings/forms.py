@@ -5,9 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import ActionPoint, MeetingType
+from meetings.models import ActionPoint, Decision, MeetingSeries, MeetingType
 from network.models import Country, Person
 from portal.access import is_secretariat
+from portal.models import Topic
 
 
 class MeetingFilterForm(forms.Form):
@@ -97,14 +98,116 @@ class ActionFilterForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
-    """What an owner may change on their action point: its status and progress note."""
+    """An update of an action point, added to its history: status, due date and a note; the
+    secretariat may also give it a new owner (a person or a country)."""
 
     status = forms.ChoiceField(label=_("Status"), choices=ActionPoint.Status.choices)
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for no due date."),
+    )
     progress_note = forms.CharField(
-        label=_("Progress note"),
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+        help_text=_("What has been done since the last update."),
+    )
+    owner_person = forms.ModelChoiceField(
+        label=_("New owner (person)"),
+        required=False,
+        queryset=Person.objects.filter(is_active=True),
+        help_text=_("Only to hand the action point to someone else."),
+    )
+    owner_country = forms.ModelChoiceField(
+        label=_("New owner (country)"),
+        required=False,
+        queryset=Country.objects.all(),
+        help_text=_("Or to a country."),
+    )
+
+    def __init__(self, *args, action=None, may_reassign=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if not may_reassign:
+            del self.fields["owner_person"]
+            del self.fields["owner_country"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner_person") and data.get("owner_country"):
+            raise forms.ValidationError(
+                _("An action point is owned by a person or by a country: choose one.")
+            )
+        due = data.get("due_date")
+        meeting = getattr(self.action, "meeting", None)
+        if due and meeting is not None and due < meeting.start_date:
+            self.add_error("due_date", _("The due date is before the meeting."))
+        return data
+
+
+class DecisionFilterForm(forms.Form):
+    """Filters of the decisions register. A value that names nothing is refused with a message."""
+
+    STATUS_CHOICES = [("", _("Any status")), *Decision.Status.choices]
+
+    series = forms.ModelChoiceField(
+        label=_("Series"),
+        required=False,
+        queryset=MeetingSeries.objects.all(),
+        empty_label=_("Any series"),
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        required=False,
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any topic"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        empty_label=_("Any country"),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+
+    def filter(self, decisions):
+        from meetings.followup import decisions_for_country
+
+        data = self.cleaned_data
+        if data.get("series"):
+            decisions = decisions.filter(meeting__series=data["series"])
+        if data.get("year"):
+            decisions = decisions.filter(meeting__start_date__year=data["year"])
+        if data.get("topic"):
+            decisions = decisions.filter(topics=data["topic"])
+        if data.get("country"):
+            decisions = decisions.filter(decisions_for_country(data["country"]))
+        if data.get("status"):
+            decisions = decisions.filter(status=data["status"])
+        return decisions
+
+
+class FollowUpFilterForm(forms.Form):
+    """Filters of the follow-up report."""
+
+    series = forms.ModelChoiceField(
+        label=_("Series"),
+        required=False,
+        queryset=MeetingSeries.objects.all(),
+        empty_label=_("Every series"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        empty_label=_("Every country"),
     )
 
 

@@ -1,3 +1,4 @@
+from meetings.models.followup import ActionUpdate
 from meetings.models.pages import (
     Invitees,
     MeetingIndexPage,
@@ -17,6 +18,7 @@ from meetings.models.record import (
 
 __all__ = [
     "ActionPoint",
+    "ActionUpdate",
     "AgendaItem",
     "CalendarToken",
     "Invitees",

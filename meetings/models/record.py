@@ -145,7 +145,14 @@ class Participant(Orderable):
 
 
 class Decision(ClusterableModel, Orderable):
-    """A numbered decision of the meeting, possibly adopting library resources."""
+    """A numbered decision of the meeting, possibly adopting library resources. Decisions form
+    the network's register across meetings (`/meetings/decisions/`): in force until implemented,
+    or superseded by a later decision (`superseded_by`)."""
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("In force")
+        IMPLEMENTED = "implemented", _("Implemented")
+        SUPERSEDED = "superseded", _("Superseded")
 
     meeting = ParentalKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="decisions"
@@ -171,11 +178,45 @@ class Decision(ClusterableModel, Orderable):
         verbose_name=_("adopted resources"),
         help_text=_("Library resources this decision adopts."),
     )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.IN_FORCE,
+        db_index=True,
+        help_text=_("In force until implemented, or superseded by a later decision."),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+        help_text=_("The later decision that replaces this one."),
+    )
+    topics = ParentalManyToManyField(
+        "portal.Topic",
+        blank=True,
+        related_name="+",
+        verbose_name=_("topics"),
+        help_text=_("What the decision is about, for the register's filters."),
+    )
+    countries = ParentalManyToManyField(
+        "network.Country",
+        blank=True,
+        related_name="+",
+        verbose_name=_("countries"),
+        help_text=_("Countries the decision concerns (those owning its action points count too)."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("number"), FieldPanel("agenda_item")]),
         FieldPanel("text"),
         FieldPanel("adopted_resources", widget=AutocompleteSelectMultiple("resources")),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("superseded_by")]),
+        FieldPanel("topics"),
+        FieldPanel("countries"),
     ]
 
     class Meta(Orderable.Meta):
@@ -183,6 +224,19 @@ class Decision(ClusterableModel, Orderable):
 
     def __str__(self):
         return _("Decision %(number)s") % {"number": self.number}
+
+    def clean(self):
+        superseded = self.status == self.Status.SUPERSEDED
+        if superseded and not self.superseded_by_id:
+            raise ValidationError(
+                {"superseded_by": _("Name the later decision that supersedes this one.")}
+            )
+        if self.superseded_by_id and not superseded:
+            raise ValidationError(
+                {"status": _("A decision superseded by a later one has the status superseded.")}
+            )
+        if self.superseded_by_id and self.superseded_by_id == self.pk:
+            raise ValidationError({"superseded_by": _("A decision cannot supersede itself.")})
 
 
 class ActionPoint(Orderable):
@@ -198,6 +252,7 @@ class ActionPoint(Orderable):
         DROPPED = "dropped", _("Dropped")
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    FOREIGN_KEYS = ("owner_person", "owner_country", "owner_mandate", "decision")
 
     meeting = ParentalKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="action_points"
@@ -236,11 +291,34 @@ class ActionPoint(Orderable):
         _("progress note"), blank=True, help_text=_("What has been done so far.")
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
+    decision = models.ForeignKey(
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_points",
+        verbose_name=_("decision"),
+        help_text=_("The decision this action point implements, if any."),
+    )
+    owner_mandate = models.ForeignKey(
+        "network.Mandate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_points",
+        verbose_name=_("owner's role"),
+        help_text=_(
+            "The mandate in which the person committed: a handover of that role moves the "
+            "action point to the successor."
+        ),
+    )
 
     panels = [
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("owner_person"), FieldPanel("owner_country")]),
+        FieldPanel("owner_mandate"),
         FieldRowPanel([FieldPanel("due_date"), FieldPanel("status")]),
+        FieldPanel("decision"),
         FieldPanel("progress_note"),
     ]
 
@@ -293,7 +371,9 @@ class ActionPoint(Orderable):
             for name, value in changes.items()
         }
         serialised = {
-            (f"{name}_id" if name in ("owner_person", "owner_country") else name): value
+            (f"{name}_id" if name in self.FOREIGN_KEYS else name): (
+                value.isoformat() if hasattr(value, "isoformat") else value
+            )
             for name, value in serialised.items()
         }
         _patch_latest_revision(self.meeting_id, "action_points", self.pk, serialised)

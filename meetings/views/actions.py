@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.followup import record_update, timeline
 from meetings.forms import ActionFilterForm, ActionUpdateForm
 from meetings.models import ActionPoint
 from meetings.ownership import (
@@ -84,33 +84,66 @@ def _without(query, name):
     return query.urlencode()
 
 
-def action_update(request, pk):
-    """The owner (or the secretariat) changes the status and note of an action point."""
+def action_detail(request, pk):
+    """An action point and its timeline: the commitment, then every update, oldest first. Any
+    member who may see the meeting's record reads it; owners and the secretariat get the form."""
     if not is_member(request.user):
         return deny(request)
-    action = get_object_or_404(visible_actions(request.user), pk=pk)
+    action = get_object_or_404(visible_actions(request.user).select_related("decision"), pk=pk)
+    return _action_page(request, action, status=200)
+
+
+def action_update(request, pk):
+    """Owners and the secretariat add an update to the action point's history (the form's
+    page on GET). Earlier updates are never rewritten; anybody else gets 403."""
+    if not is_member(request.user):
+        return deny(request)
+    action = get_object_or_404(visible_actions(request.user).select_related("decision"), pk=pk)
     if not may_update(request.user, action):
         raise PermissionDenied
-    if request.method == "POST":
-        form = ActionUpdateForm(request.POST)
-        if form.is_valid():
-            with transaction.atomic():
-                action.apply_update(
-                    status=form.cleaned_data["status"],
-                    progress_note=form.cleaned_data["progress_note"],
-                )
-            messages.success(request, _("The action point is updated."))
-            if request.POST.get("next_page") == "meeting":
-                return redirect(action.meeting.url)
-            return redirect("meetings:actions")
-        status = 400
-    else:
+    may_reassign = is_secretariat(request.user)
+    if request.method != "POST":
+        return _action_page(request, action, status=200, editable=True)
+    form = ActionUpdateForm(request.POST, action=action, may_reassign=may_reassign)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, form=form, editable=True)
+    data = form.cleaned_data
+    record_update(
+        action,
+        request.user,
+        status=data["status"],
+        due_date=data["due_date"],
+        note=data["progress_note"],
+        owner_person=data.get("owner_person"),
+        owner_country=data.get("owner_country"),
+    )
+    messages.success(request, _("The update is added to the action point's history."))
+    if request.POST.get("next_page") == "meeting":
+        return redirect(action.meeting.url)
+    if request.POST.get("next_page") == "actions":
+        return redirect("meetings:actions")
+    return redirect("meetings:action", pk=action.pk)
+
+
+def _action_page(request, action, status, form=None, editable=None):
+    if editable is None:
+        editable = may_update(request.user, action)
+    if editable and form is None:
         form = ActionUpdateForm(
-            initial={"status": action.status, "progress_note": action.progress_note}
+            initial={"status": action.status, "due_date": action.due_date},
+            action=action,
+            may_reassign=is_secretariat(request.user),
         )
-        status = 200
     return private(
         render(
-            request, "meetings/action_update.html", {"form": form, "action": action}, status=status
+            request,
+            "meetings/action_detail.html",
+            {
+                "action": action,
+                "form": form if editable else None,
+                "updates": timeline(action),
+                "today": timezone.localdate(),
+            },
+            status=status,
         )
     )

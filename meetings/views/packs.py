@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from meetings.followup import follow_up_report, invited_countries, report_actions
+from meetings.followup_outputs import report_csv, report_pdf
 from meetings.views.common import meeting_for, private
 from portal.access import visible_audiences
 
@@ -40,6 +42,10 @@ def meeting_pack(request, pk):
                 "meetings/pack_agenda.html", {"page": meeting, "agenda": agenda}, request
             ),
         )
+        if meeting.series_id:
+            # What the invited countries committed to at the series' earlier meetings.
+            for name, content in follow_up_files(meeting, user):
+                archive.writestr(name, content)
         seen = set()
         for title, document in documents:
             if document.pk in seen:
@@ -61,6 +67,23 @@ def meeting_pack(request, pk):
         content_type="application/zip",
     )
     return private(response)
+
+
+def follow_up_files(meeting, user):
+    """The follow-up report of `meeting`'s series for the countries invited to it, as PDF and
+    CSV: the action points of the series' earlier meetings that `user` may see."""
+    actions = report_actions(
+        user,
+        series=meeting.series,
+        countries=invited_countries(meeting),
+        before=meeting.start_date,
+    )
+    groups = follow_up_report(actions)
+    title = _("Follow-up report for %(meeting)s") % {"meeting": meeting.title}
+    return [
+        ("follow-up-report.pdf", report_pdf(groups, title)),
+        ("follow-up-report.csv", report_csv(groups)),
+    ]
 
 
 def _unique_name(name, used):

@@ -388,6 +388,14 @@ def url_of(world, name):
         ),
         "meeting attendance page": f"/meetings/meeting/{w['meeting'].pk}/attendance/",
         "personal feed address page": "/notifications/feed/",
+        # The decisions register, the action timeline and the follow-up report.
+        "decisions register": "/meetings/decisions/",
+        "decisions feed": "/meetings/decisions/feed/",
+        "decisions CSV": "/meetings/decisions/?format=csv",
+        "action timeline": f"/meetings/actions/{w['meeting'].action_points.get().pk}/",
+        "follow-up report": "/meetings/follow-up/",
+        "follow-up CSV": "/meetings/follow-up/?format=csv",
+        "follow-up PDF": "/meetings/follow-up/?format=pdf",
     }[name]
 
 
@@ -537,6 +545,14 @@ MUST_SEE = {
     "meeting registrations CSV (needs)": {"secretariat": {"registration_needs"}},
     "meeting attendance page": {"secretariat": {"registration_needs"}},
     "personal feed address page": {},
+    # Decisions and action points are the meetings' members-only record, wherever they go.
+    "decisions register": {"member": {"decision"}},
+    "decisions feed": {"member": {"decision"}},
+    "decisions CSV": {"member": {"decision"}},
+    "action timeline": {"member": {"action_point"}},
+    "follow-up report": {"member": {"action_point"}},
+    "follow-up CSV": {"member": {"action_point"}},
+    "follow-up PDF": {"member": {"action_point"}},
 }
 
 
