@@ -38,5 +38,6 @@ def hand_over(mandate, successor, handover_date, by):
             successor_mandate=successor_mandate,
             predecessor=predecessor,
             successor=successor,
+            by=by,
         )
     return successor_mandate

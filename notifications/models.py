@@ -209,6 +209,7 @@ class Delivery(models.Model):
         MEETING_CHANGE = "meeting_change", _("Meeting moved or cancelled")
         ACTION_DUE = "action_due", _("Action point due soon")
         ACTION_OVERDUE = "action_overdue", _("Action point overdue")
+        ACTION_HANDOVER = "action_handover", _("Action points handed over")
         CONFIRM_ENTRY = "confirm_entry", _("Confirm directory entry")
         FRESHNESS = "freshness", _("Freshness campaign: confirm or correct")
         FRESHNESS_REMINDER = "freshness_reminder", _("Freshness campaign: reminder")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from meetings import invitees
 from meetings.calendars import build_calendar
 from meetings.models import ActionPoint, MeetingPage
-from meetings.ownership import ActionOwnership, owner_user_ids
+from meetings.ownership import ActionOwnership, owner_user_ids, visible_actions
 from portal.access import MEMBERS_GROUP, SECRETARIAT_GROUP, may_open
 
 from ..messages import Message, builder, event_ids, subscription_of
@@ -269,3 +269,46 @@ def action_due(delivery, recipient):
 @builder(Delivery.Kind.ACTION_OVERDUE)
 def action_overdue(delivery, recipient):
     return _action_message(delivery, recipient, Delivery.Kind.ACTION_OVERDUE)
+
+
+# ------------------------------------------------------------------ handovers
+
+
+def handover_key(successor_mandate):
+    return f"handover:{successor_mandate.pk}"
+
+
+@builder(Delivery.Kind.ACTION_HANDOVER)
+def action_handover(delivery, recipient):
+    """What the successor inherited with the role: the open action points now theirs in that
+    mandate, of meetings whose record they may see, as they stand when the message is built."""
+    from django.urls import reverse
+
+    from network.models import Mandate
+
+    from ..sending import absolute_url
+
+    mandate = Mandate.objects.filter(pk=event_ids(delivery)[1]).select_related("person").first()
+    if mandate is None or mandate.person.user_id != recipient.pk:
+        return None
+    if not subscription_of(recipient).action_points:
+        return None
+    actions = list(
+        visible_actions(recipient)
+        .filter(owner_mandate=mandate, owner_person=mandate.person)
+        .filter(status__in=ActionPoint.OPEN_STATUSES)
+        .order_by("due_date", "pk")
+    )
+    if not actions:
+        return None
+    return Message(
+        subject=_("You inherited %(count)s action points with your new role")
+        % {"count": len(actions)},
+        template="notifications/email/action_handover",
+        context={
+            "actions": actions,
+            "role": mandate.get_role_display(),
+            "actions_url": absolute_url(reverse("meetings:actions")),
+        },
+        unsubscribe_scope="action_points",
+    )
