@@ -156,6 +156,7 @@ def seed(context):
         _register(meeting, people, member_person, number, rng)
         created += 1
     context.stdout.write(f"  {created} meetings created ({MeetingPage.objects.count()} in all).")
+    _follow_up(context)
 
 
 BATCH = 250
@@ -301,3 +302,83 @@ def _register(meeting, people, member_person, number, rng):
         Registration.objects.get_or_create(
             meeting=meeting, person=member_person, defaults={"status": "registered"}
         )
+
+
+def _follow_up(context):
+    """Decisions with statuses (implemented, superseded by the next meeting of the series),
+    action points implementing their meeting's decisions, and a history of updates for those
+    that moved. Idempotent: only what is not set yet is set, updates only where there are none.
+    Set with bulk queries (the record's revisions are the demo's first and only)."""
+    from meetings.models import ActionUpdate
+
+    meetings = list(
+        MeetingPage.objects.filter(decisions__isnull=False)
+        .distinct()
+        .order_by("start_date", "pk")
+        .values_list("pk", "series_id")
+    )
+    decisions = {}
+    for decision in Decision.objects.filter(meeting_id__in=[pk for pk, _ in meetings]).order_by(
+        "number", "pk"
+    ):
+        decisions.setdefault(decision.meeting_id, []).append(decision)
+    # The first decision of each series' meeting is superseded by the next meeting's first;
+    # the second decision of every meeting but the two latest is implemented.
+    previous_by_series = {}
+    superseded, implemented = [], []
+    for position, (pk, series_id) in enumerate(meetings):
+        own = decisions.get(pk, [])
+        if not own:
+            continue
+        earlier = previous_by_series.get(series_id)
+        if earlier is not None and earlier.superseded_by_id is None and position % 3 == 0:
+            earlier.status = Decision.Status.SUPERSEDED
+            earlier.superseded_by = own[0]
+            superseded.append(earlier)
+        previous_by_series[series_id] = own[0]
+        if len(own) > 1 and position < len(meetings) - 2 and own[1].status == "in_force":
+            own[1].status = Decision.Status.IMPLEMENTED
+            implemented.append(own[1])
+    Decision.objects.bulk_update(superseded + implemented, ["status", "superseded_by"])
+
+    linked = []
+    for action in ActionPoint.objects.filter(decision__isnull=True, meeting_id__in=decisions):
+        own = decisions[action.meeting_id]
+        action.decision = own[action.sort_order % len(own)] if own else None
+        linked.append(action)
+    ActionPoint.objects.bulk_update(linked, ["decision"])
+
+    author = context.secretariat_user
+    name = author.get_full_name() or author.get_username()
+    updates = []
+    moved = ActionPoint.objects.exclude(status=ActionPoint.Status.OPEN).filter(updates__isnull=True)
+    for action in moved.select_related("meeting"):
+        started = timezone.make_aware(
+            datetime.datetime.combine(
+                action.meeting.start_date + datetime.timedelta(days=14), datetime.time(10, 0)
+            )
+        )
+        steps = [(ActionPoint.Status.IN_PROGRESS, "Work started; a first draft is circulating.")]
+        if action.status != ActionPoint.Status.IN_PROGRESS:
+            steps.append(
+                (action.status, action.progress_note or "Closed at the secretariat's review.")
+            )
+        for k, (status, note) in enumerate(steps):
+            updates.append(
+                ActionUpdate(
+                    action=action,
+                    status=status,
+                    due_date=action.due_date,
+                    owner_person_id=action.owner_person_id,
+                    owner_country_id=action.owner_country_id,
+                    note=note,
+                    author=author,
+                    author_name=name,
+                    created_at=min(started + datetime.timedelta(days=30 * k), timezone.now()),
+                )
+            )
+    ActionUpdate.objects.bulk_create(updates, batch_size=500)
+    context.stdout.write(
+        f"  {len(superseded)} decisions superseded, {len(implemented)} implemented, "
+        f"{len(updates)} action point updates."
+    )

@@ -92,6 +92,7 @@ def run(command, quick=False):
         bench_admin(command, quick)
         bench_referral(command, quick)
         __import__("portal.bench_indicators").bench_indicators.bench_indicators(command, quick)
+        __import__("portal.bench_followup").bench_followup.bench_followup(command, quick)
         bench_http(command, quick)
         bench_mixed_read_write(command, quick)
         bench_healthz_redis_down(command, quick)

@@ -85,3 +85,44 @@ def test_a_visitor_who_chose_french_gets_the_main_pages_in_french(visitor_factor
         problems += [f"{label} ({path}): {line}" for line in visitor.axe_violations()]
         visitor.screenshot(label)
     assert not problems, "\n".join(problems)
+
+
+def follow_up_pages(*, member):
+    """The decisions register (anonymous visitors get its sign-in note), and for members the
+    follow-up report and the timeline of the demo's action point with the longest history."""
+    from django.db.models import Count
+
+    from meetings.models import ActionPoint
+
+    pages = [("decisions register", "/meetings/decisions/")]
+    if member:
+        action = (
+            ActionPoint.objects.filter(meeting__live=True, meeting__audience="public")
+            .annotate(history=Count("updates"))
+            .order_by("-history", "pk")
+            .first()
+        )
+        pages += [
+            ("decisions register, filtered", "/meetings/decisions/?status=superseded"),
+            ("follow-up report", "/meetings/follow-up/"),
+            ("action timeline", action and f"/meetings/actions/{action.pk}/"),
+        ]
+    return pages
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_follow_up_pages_have_no_serious_violations_at_1280_and_375_px(visitor_factory, role):
+    from tests.browser.conftest import WIDTHS
+
+    visitor = visitor_factory(role, bypass_csp=True)
+    if role == "member":
+        visitor.sign_in(MEMBER_EMAIL)
+    problems = []
+    for label, path in follow_up_pages(member=role == "member"):
+        assert path is not None, f"{label}: the demo network has none to check"
+        for width in WIDTHS.values():
+            visitor.page.set_viewport_size({"width": width, "height": 900})
+            visitor.goto(path)
+            problems += [f"{label} ({path}) at {width} px: {v}" for v in visitor.axe_violations()]
+        visitor.screenshot(label)
+    assert not problems, "\n".join(problems)
