@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from meetings.followup import register_decisions, superseding, with_register_details
 from meetings.forms import DecisionFilterForm
 from meetings.views.common import private
-from portal.access import is_member
+from portal.access import is_member, visible_pages
 from portal.parameters import whole_number
 from portal.spreadsheet import safe_cell
 
@@ -107,8 +107,6 @@ def decisions_csv(request, form, decisions):
     )
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    from portal.access import visible_pages
-
     for decision in with_register_details(decisions, request.user).iterator(chunk_size=500):
         meeting = decision.meeting
         writer.writerow(
