@@ -1,0 +1,26 @@
+"""Each hit of the search page names the language it is written in; the language facet narrows
+to one."""
+
+import pytest
+
+from tests.search.conftest import make_record, store
+
+PAGE = "/search/"
+
+
+@pytest.fixture
+def written(db, settings):
+    settings.ELASTICSEARCH_URL = ""
+    return store(
+        make_record(1, "Udhëzues për referimin e viktimave", body="referimi i viktimave",
+                    language="sq", facets={"language": ["sq"]}),
+        make_record(2, "Упатување на жртви", body="упатување на жртви",
+                    language="mk", facets={"language": ["mk"]}),
+    )  # fmt: skip
+
+
+def test_the_language_filter_narrows_to_one_language(client, written):
+    html = client.get(PAGE, {"language": "mk"}).content.decode()
+    assert "Упатување на жртви" in html
+    assert "Udhëzues" not in html
+    assert 'name="language" value="mk" checked' in html
