@@ -59,6 +59,9 @@ def axe_at_both_widths(visitor, label):
     for width in WIDTHS.values():
         visitor.page.set_viewport_size({"width": width, "height": 900})
         problems += [f"{label} at {width}px: {line}" for line in visitor.axe_violations()]
+        scroll_width = visitor.page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            problems.append(f"{label} at {width}px: the page is {scroll_width}px wide")
     visitor.page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
     return problems
 
