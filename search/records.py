@@ -35,6 +35,9 @@ class SearchRecord:
     # Display labels of facet values, {facet: {value: label}}, e.g. {"country": {"AL": "Albania"}};
     # a value without one shows as itself (languages fall back to their name).
     facet_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Records of one group (an original resource and its translations) show as one hit: the
+    # best-ranked of those a user may see, with the others linked. Empty: a group of its own.
+    group: str = ""
 
 
 def tiers_from(minimum):

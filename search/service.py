@@ -53,6 +53,10 @@ class Hit:
     external_id: str = ""
     # The record's stable key ("library.resource:12"), for callers that relate hits to objects.
     key: str = ""
+    language: str = ""
+    # The other editions of a translated resource the user may see: [{"title", "url",
+    # "language", "language_name"}] (the hit is the best-ranked edition).
+    translations: list = field(default_factory=list)
 
 
 @dataclass
@@ -98,9 +102,9 @@ def database_backend():
     from django.db import connection
 
     if _database_backend is None or _database_backend.vendor != connection.vendor:
-        from search.backends.database import DatabaseBackend
+        from search.backends.database import for_connection
 
-        _database_backend = DatabaseBackend()
+        _database_backend = for_connection(connection)
     return _database_backend
 
 
@@ -321,6 +325,11 @@ def search(
                 score=round(hit.score, 4),
                 external_id=hit.external_id,
                 key=hit.key,
+                language=getattr(hit, "language", ""),
+                translations=[
+                    {**edition, "language_name": _label("language", edition["language"], "")}
+                    for edition in getattr(hit, "translations", None) or []
+                ],
             )
             for hit in raw.hits
         ],

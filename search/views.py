@@ -130,6 +130,11 @@ def api_search(request):
         }
         if hit.external_id:
             item["external_id"] = hit.external_id
+        if hit.translations:
+            item["translations"] = [
+                {"title": t["title"], "url": t["url"], "language": t["language"]}
+                for t in hit.translations
+            ]
         hits.append(item)
     payload = {
         "query": results.query,

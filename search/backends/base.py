@@ -29,6 +29,10 @@ class RawHit:
     date: object
     score: float
     external_id: str = ""
+    language: str = ""
+    # The other editions of a translated resource this tier may see, when the hit stands for
+    # a group of translations: [{"title", "url", "language"}].
+    translations: list = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +89,8 @@ def content_hash(record):
         "facets": record_facets(record),
         "labels": getattr(record, "facet_labels", {}) or {},
     }
+    if getattr(record, "group", ""):
+        payload["group"] = record.group
     encoded = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
 
