@@ -11,6 +11,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable
+
 from portal.access import Audience
 
 # Bit per tier, so that "visible to this tier" is one indexable test inside every query.
@@ -237,3 +242,95 @@ class PendingIndexWrite(models.Model):
 
     def __str__(self):
         return f"{self.backend}: {self.source}:{self.object_id}"
+
+
+# The languages the thesaurus holds terms in: the network's and the region's.
+THESAURUS_LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("sq", "Shqip"),
+    ("bs", "Bosanski"),
+    ("hr", "Hrvatski"),
+    ("cnr", "Crnogorski"),
+    ("sr", "Српски / Srpski"),
+    ("mk", "Македонски"),
+    ("bg", "Български"),
+    ("ro", "Română"),
+    ("el", "Ελληνικά"),
+    ("sl", "Slovenščina"),
+    ("uk", "Українська"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("tr", "Türkçe"),
+]
+
+
+class Concept(ClusterableModel):
+    """A concept of the field (referral, victim of trafficking...) with its terms in each
+    language: a search for one term also finds the others (search.thesaurus), weighing less."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_("The concept as the secretariat calls it, e.g. “national referral mechanism”."),
+    )
+    note = models.TextField(_("scope note"), blank=True, help_text=_("What the concept covers."))
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where its terms come from (a glossary, a law, a translation)."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("note"),
+        FieldPanel("source"),
+        InlinePanel("terms", heading=_("Terms"), label=_("Term"), min_num=1),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thesaurus concept")
+        verbose_name_plural = _("thesaurus")
+
+    def __str__(self):
+        return self.name
+
+
+class ConceptTerm(Orderable):
+    """One term of a concept in one language: its preferred term, an alternative, or an
+    acronym."""
+
+    PREFERRED = "preferred"
+    KINDS = [
+        (PREFERRED, _("Preferred term")),
+        ("alternative", _("Alternative term")),
+        ("acronym", _("Acronym")),
+    ]
+
+    concept = ParentalKey(Concept, on_delete=models.CASCADE, related_name="terms")
+    language = models.CharField(_("language"), max_length=12, choices=THESAURUS_LANGUAGES)
+    text = models.CharField(_("term"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=KINDS, default=PREFERRED)
+
+    panels = [FieldPanel("language"), FieldPanel("text"), FieldPanel("kind")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from search.analysis import words
+
+        self.text = " ".join((self.text or "").split())
+        if not words(self.text):
+            raise ValidationError({"text": _("A term needs at least one letter or digit.")})
+        if len(words(self.text)) > 8:
+            raise ValidationError({"text": _("A term has at most 8 words.")})
+
+    def __str__(self):
+        return f"{self.text} ({self.language})"

@@ -34,6 +34,9 @@ class ParsedQuery:
     phrases: list = field(default_factory=list)  # required phrases, each a list of words
     excluded: list = field(default_factory=list)  # excluded words/phrases, each a list of words
     text: str = ""  # the normalised query, for logging and display
+    # Terms the thesaurus adds (search.thesaurus), each (language, text): they find records
+    # too, weighing less than what was typed; backends that do not weigh them may ignore them.
+    expansions: list = field(default_factory=list)
 
     @property
     def is_empty(self):

@@ -290,7 +290,9 @@ def search(
         raise ValueError(f"page must be between 1 and {MAX_PAGE}.")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}.")
-    parsed = parse(query)
+    from search import thesaurus
+
+    parsed = thesaurus.expand(parse(query))
     tier = str(audience_of(user))
     filters = clean_filters(filters)
     backend, raw = _run(

@@ -3,9 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.access import is_secretariat
 from search import admin_views
+from search.models import Concept
 
 
 @hooks.register("register_admin_urls")
@@ -38,3 +41,18 @@ def register_zero_results_menu_item():
         icon_name="search",
         order=900,
     )
+
+
+class ThesaurusViewSet(SnippetViewSet):
+    """The thesaurus the secretariat keeps: concepts and their terms per language."""
+
+    model = Concept
+    icon = "list-ul"
+    menu_label = _("Thesaurus")
+    menu_order = 910
+    add_to_admin_menu = True
+    list_display = ["name", "source"]
+    search_fields = ["name"]
+
+
+register_snippet(ThesaurusViewSet)

@@ -210,7 +210,8 @@ def analyse_query(parsed, languages):
         for terms in alternatives:
             marks.update(terms)
     for terms in query.expansions:
-        marks.update(terms)
+        # Short words of an expansion ("of", "a", "i") would mark every passage.
+        marks.update(term for term in terms if len(term) > 2)
     query.marks = marks
     return query
 

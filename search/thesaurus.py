@@ -1,0 +1,145 @@
+"""
+The thesaurus the secretariat keeps (search.models.Concept): a query's words that are a term of a
+concept, in any language, bring the concept's other terms into the search as expansions, which
+weigh less than what was typed (the database backend's EXPANSION_WEIGHT). So "upućivanje
+žrtava" also finds "referral of victims", and "VoT" "victim of trafficking".
+
+Terms are compared as the index compares words (search.analysis): each term analysed in its
+own language, the query's words in each of the thesaurus' languages.
+
+The thesaurus is read once per process and change: a token in the cache changes whenever a
+concept or term is saved or deleted.
+"""
+
+import json
+import uuid
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+
+from search import analysis
+
+VERSION_KEY = "search:thesaurus:version"
+MAX_WORDS = 8
+MAX_EXPANSIONS = 48
+SEED_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.json"
+
+_loaded = {"version": None, "index": None}
+
+
+class Index:
+    """{(analyser name, term tuple): {concept ids}} and each concept's terms."""
+
+    def __init__(self, rows):
+        self.entries = {}
+        self.terms = {}
+        self.analysers = set()
+        self.longest = 0
+        for concept_id, language, text in rows:
+            each = analysis.analyser(language)
+            key = tuple(each.terms(text))
+            if not key:
+                continue
+            self.entries.setdefault((each.name, key), set()).add(concept_id)
+            self.terms.setdefault(concept_id, []).append((language, text, (each.name, key)))
+            self.analysers.add(each.name)
+            self.longest = max(self.longest, len(key))
+
+    def concepts_in(self, sequence):
+        """{concept id: matched keys} for the n-grams of a word sequence, in every language."""
+        found = {}
+        text = " ".join(sequence)
+        for name in sorted(self.analysers):
+            terms = analysis.analyser(name, by_name=True).terms(text)
+            for size in range(1, min(self.longest, len(terms)) + 1):
+                for start in range(len(terms) - size + 1):
+                    key = (name, tuple(terms[start : start + size]))
+                    for concept_id in self.entries.get(key, ()):
+                        found.setdefault(concept_id, set()).add(key)
+        return found
+
+
+def changed(**kwargs):
+    """A concept or term changed: every process reads the thesaurus again, now (this
+    transaction sees the change) and after the commit (others see it then)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def forget():
+    """Drop what this process and the cache hold (tests: a rolled-back transaction's
+    thesaurus must not outlive it)."""
+    cache.delete(VERSION_KEY)
+    _loaded["version"] = _loaded["index"] = None
+
+
+def index():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    if _loaded["version"] != version or _loaded["index"] is None:
+        from search.models import ConceptTerm
+
+        rows = ConceptTerm.objects.values_list("concept_id", "language", "text")
+        _loaded["index"] = Index(rows)
+        _loaded["version"] = version
+    return _loaded["index"]
+
+
+def expand(parsed):
+    """`parsed` with the expansions of its words and phrases (in place; returned)."""
+    sequences = [seq for seq in [parsed.terms, *parsed.phrases] if seq]
+    if not sequences:
+        return parsed
+    thesaurus = index()
+    if not thesaurus.entries:
+        return parsed
+    expansions = []
+    for sequence in sequences:
+        for concept_id, matched in sorted(thesaurus.concepts_in(sequence).items()):
+            for language, text, key in thesaurus.terms[concept_id]:
+                if key not in matched and (language, text) not in expansions:
+                    expansions.append((language, text))
+    parsed.expansions = expansions[:MAX_EXPANSIONS]
+    return parsed
+
+
+def load(path=SEED_FILE, replace=False):
+    """Load concepts from a thesaurus file (see data/thesaurus.json): a concept already there
+    is left as the secretariat keeps it unless `replace`. Returns (created, replaced)."""
+    from search.models import Concept, ConceptTerm
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    sources = data.get("sources", {})
+    created = replaced = 0
+    with transaction.atomic():
+        for entry in data["concepts"]:
+            concept = Concept.objects.filter(name=entry["name"]).first()
+            if concept is not None and not replace:
+                continue
+            source = "; ".join(sources.get(key, key) for key in entry.get("sources", []))
+            if concept is None:
+                concept = Concept(name=entry["name"])
+                created += 1
+            else:
+                replaced += 1
+            concept.note = entry.get("note", "")
+            concept.source = source[:500]
+            concept.save()
+            ConceptTerm.objects.filter(concept=concept).delete()
+            terms = []
+            for language, kinds in entry["terms"].items():
+                for kind, texts in kinds.items():
+                    for text in [texts] if isinstance(texts, str) else texts:
+                        terms.append(
+                            ConceptTerm(concept=concept, language=language, text=text, kind=kind)
+                        )
+            for order, term in enumerate(terms):
+                term.sort_order = order
+                term.full_clean(exclude=["concept"])
+            ConceptTerm.objects.bulk_create(terms)
+    changed()
+    return created, replaced
