@@ -6,6 +6,8 @@ current version; a public edition replaced by a members-only one stays findable 
 
 import itertools
 
+from django.db.models import Q
+
 from portal.access import RANK
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, with_site_root_paths
@@ -48,21 +50,28 @@ def _related(page_ids):
         .values_list("page_id", "document__extracted_text")
     ):
         related[page_id].attachments.append(text)
-    for page_id, audience in ResourcePage.objects.filter(
-        supersedes_id__in=page_ids, live=True
-    ).values_list("supersedes_id", "audience"):
-        related[page_id].successor_audiences.append(audience)
+    # Live editions superseding these pages, and live translations of them, in one query.
+    for supersedes_id, translation_of_id, audience in ResourcePage.objects.filter(
+        Q(supersedes_id__in=page_ids) | Q(translation_of_id__in=page_ids), live=True
+    ).values_list("supersedes_id", "translation_of_id", "audience"):
+        if supersedes_id in related:
+            related[supersedes_id].successor_audiences.append(audience)
+        if translation_of_id in related:
+            related[translation_of_id].translated = True
     return related
 
 
 class Related:
     """What a resource's record needs from its relations, as plain values."""
 
-    __slots__ = ("topics", "countries", "languages", "attachments", "successor_audiences")
+    __slots__ = (
+        "topics", "countries", "languages", "attachments", "successor_audiences", "translated"
+    )  # fmt: skip
 
     def __init__(self):
         for name in self.__slots__:
             setattr(self, name, [])
+        self.translated = False  # a live translation of this page exists
 
 
 def _with_related(pages):
@@ -100,6 +109,16 @@ def indexed_summary(summary, body):
     if lead and " ".join(body.split()).startswith(lead):
         return ""
     return summary
+
+
+def translation_group(page, related):
+    """The group of an original and its translations (one search hit for them all), or ""
+    for a resource without translations."""
+    if page.translation_of_id:
+        return f"{SOURCE_NAME}:{page.translation_of_id}"
+    if related.translated:
+        return f"{SOURCE_NAME}:{page.pk}"
+    return ""
 
 
 def body_text(page):
@@ -163,6 +182,7 @@ class ResourceRecordSource(RecordSource):
                 date=when,
                 external_id=page.external_id or "",
                 facets=facets,
+                group=translation_group(page, related),
             )
         ]
 

@@ -21,6 +21,10 @@ def _reindex(page):
     # Publishing or withdrawing an edition changes whether the one it supersedes is current.
     if page.supersedes_id:
         enqueue_index(SOURCE_NAME, page.supersedes_id)
+    # A translation published or withdrawn puts its original in a group of translations or
+    # takes it out.
+    if page.translation_of_id:
+        enqueue_index(SOURCE_NAME, page.translation_of_id)
 
 
 @receiver(page_published, sender=ResourcePage)
@@ -33,6 +37,8 @@ def remove_unpublished_resource(sender, instance, **kwargs):
     enqueue_removal(SOURCE_NAME, instance.pk)
     if instance.supersedes_id:
         enqueue_index(SOURCE_NAME, instance.supersedes_id)
+    if instance.translation_of_id:
+        enqueue_index(SOURCE_NAME, instance.translation_of_id)
 
 
 @receiver(post_page_move, sender=ResourcePage)
@@ -51,6 +57,7 @@ def reindex_resources_of_moved_library(sender, instance, **kwargs):
 def remember_predecessor(sender, instance, **kwargs):
     # After deletion the row (and its link) is gone; note what must be re-indexed.
     instance._predecessor_id = instance.supersedes_id
+    instance._original_id = instance.translation_of_id
 
 
 @receiver(post_delete, sender=ResourcePage)
@@ -59,6 +66,9 @@ def remove_deleted_resource(sender, instance, **kwargs):
     predecessor_id = getattr(instance, "_predecessor_id", None)
     if predecessor_id:
         enqueue_index(SOURCE_NAME, predecessor_id)
+    original_id = getattr(instance, "_original_id", None)
+    if original_id:
+        enqueue_index(SOURCE_NAME, original_id)
 
 
 @receiver(pre_save, sender=LibraryDocument)

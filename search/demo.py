@@ -5,7 +5,7 @@ from search import reindex, thesaurus
 
 
 def seed(context):
-    created, _ = thesaurus.load()
-    context.announce(f"Thesaurus: {created} concepts added.")
     count = reindex.rebuild()
     context.announce(f"Search index rebuilt: {count} records.")
+    created, _ = thesaurus.load()
+    context.announce(f"Thesaurus: {created} concepts added.")

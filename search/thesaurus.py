@@ -74,6 +74,14 @@ def forget():
     _loaded["version"] = _loaded["index"] = None
 
 
+def hold_empty():
+    """Hold an empty thesaurus (tests: the state of a fresh test database, restored after a
+    test that loaded one in its rolled-back transaction)."""
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _loaded.update(version=version, index=Index([]))
+
+
 def index():
     version = cache.get(VERSION_KEY)
     if version is None:

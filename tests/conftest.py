@@ -48,3 +48,13 @@ def client():
     from tests.clients import Client
 
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_thesaurus():
+    """The search thesaurus is held per process: a test's (rolled-back) concepts must not
+    expand the next test's queries. Each test starts with none, as the test database has."""
+    yield
+    from search import thesaurus
+
+    thesaurus.hold_empty()

@@ -196,3 +196,49 @@ def test_a_summary_that_only_repeats_the_body_is_not_weighed_twice(tmp_path, lib
     service.replace_records(SOURCE_NAME, str(derived.pk), records(derived))
     hits = {hit.title: hit for hit in service.search("", AnonymousUser()).hits}
     assert hits["Derived"].snippet.startswith("Shelter placement for presumed victims")
+
+
+def test_a_resource_with_translations_is_one_hit_with_its_other_languages_linked(
+    library, member, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        original = resource(
+            "Capybara referral guideline", languages=["en"], summary="Referral of victims."
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        french = resource(
+            "Orientation capybara", languages=["fr"], translation_of=original,
+            summary="Orientation des victimes.",
+        )  # fmt: skip
+        resource(
+            "Upućivanje capybara", languages=["hr"], translation_of=original,
+            summary="Upućivanje žrtava.", audience="members",
+        )  # fmt: skip
+    # One hit: the best-ranked edition the searcher may see, with the others linked.
+    results = service.search("capybara", AnonymousUser())
+    assert results.total == 1
+    (hit,) = results.hits
+    assert hit.title in ("Capybara referral guideline", "Orientation capybara")
+    others = {edition["language"] for edition in hit.translations}
+    assert others == {"en", "fr"} - {hit.language}  # the members-only edition is not linked
+    results = service.search("orientation capybara", AnonymousUser())
+    assert [h.title for h in results.hits] == ["Orientation capybara"]
+    assert [e["url"] for e in results.hits[0].translations] == [original.url]
+    results = service.search("capybara", member)
+    assert results.total == 1
+    assert {e["language"] for e in results.hits[0].translations} | {results.hits[0].language} == {
+        "en",
+        "fr",
+        "hr",
+    }
+    response = client.get("/api/search/", {"q": "capybara"})
+    (item,) = response.json()["results"]
+    assert len(item["translations"]) == 1
+    page = client.get("/search/", {"q": "orientation capybara"}).content.decode()
+    assert f'href="{original.url}" hreflang="en"' in page
+    # Withdrawing the translations makes the original a resource of its own again.
+    with django_capture_on_commit_callbacks(execute=True):
+        french.unpublish()
+    results = service.search("capybara", AnonymousUser())
+    assert [h.title for h in results.hits] == ["Capybara referral guideline"]
+    assert results.hits[0].translations == []
