@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from search import analysis
 
@@ -25,7 +25,10 @@ MAX_WORDS = 8
 MAX_EXPANSIONS = 48
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.json"
 
-_loaded = {"version": None, "index": None}
+# The thesaurus this process holds, at a version; "dirty" while a change made in this process
+# is not committed (or was rolled back): searches then read the database each time, until one
+# runs outside any transaction.
+_loaded = {"version": None, "index": None, "dirty": False}
 
 
 class Index:
@@ -61,17 +64,24 @@ class Index:
 
 
 def changed(**kwargs):
-    """A concept or term changed: every process reads the thesaurus again, now (this
-    transaction sees the change) and after the commit (others see it then)."""
+    """A concept or term changed: every process reads the thesaurus again, now and after the
+    commit (others see the change then). Until the commit this process reads it from the
+    database for each search: the change may yet be rolled back."""
+    _loaded.update(index=None, dirty=True)
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(_committed)
+
+
+def _committed():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    _loaded.update(index=None, dirty=False)
 
 
 def forget():
     """Drop what this process and the cache hold (tests: a rolled-back transaction's
     thesaurus must not outlive it)."""
     cache.delete(VERSION_KEY)
-    _loaded["version"] = _loaded["index"] = None
+    _loaded.update(version=None, index=None, dirty=False)
 
 
 def hold_empty():
@@ -79,20 +89,27 @@ def hold_empty():
     test that loaded one in its rolled-back transaction)."""
     version = uuid.uuid4().hex
     cache.set(VERSION_KEY, version, None)
-    _loaded.update(version=version, index=Index([]))
+    _loaded.update(version=version, index=Index([]), dirty=False)
+
+
+def _read():
+    from search.models import ConceptTerm
+
+    return Index(ConceptTerm.objects.values_list("concept_id", "language", "text"))
 
 
 def index():
+    if _loaded["dirty"]:
+        if connection.in_atomic_block:
+            return _read()  # this transaction's state, which may not last
+        _loaded["dirty"] = False
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY, version)
     if _loaded["version"] != version or _loaded["index"] is None:
-        from search.models import ConceptTerm
-
-        rows = ConceptTerm.objects.values_list("concept_id", "language", "text")
-        _loaded["index"] = Index(rows)
+        _loaded["index"] = _read()
         _loaded["version"] = version
     return _loaded["index"]
 

@@ -188,3 +188,17 @@ def test_the_secretariat_keeps_the_thesaurus_in_the_admin(secretariat_client):
 def test_members_cannot_open_the_thesaurus_admin(member_client):
     response = member_client.get(reverse("wagtailsnippets_search_concept:list"))
     assert response.status_code in (302, 403)
+
+
+def test_a_rolled_back_change_does_not_outlive_its_transaction(database):
+    from django.db import transaction
+
+    store(make_record(1, "Shelter", language="en", body="A safe house for women."))
+    assert found("sklonište") == []
+    with transaction.atomic():
+        concept = Concept.objects.create(name="shelter")
+        ConceptTerm.objects.create(concept=concept, language="en", text="safe house")
+        ConceptTerm.objects.create(concept=concept, language="hr", text="sklonište")
+        assert found("sklonište") == ["Shelter"]
+        transaction.set_rollback(True)
+    assert found("sklonište") == []
