@@ -19,6 +19,17 @@ def written(db, settings):
     )  # fmt: skip
 
 
+def test_each_hit_names_its_language(client, written):
+    html = client.get(PAGE, {"q": "referimi"}).content.decode()
+    assert '<span class="visually-hidden">Language: </span>Albanian</span>' in html
+
+
+def test_the_language_is_named_in_french_on_the_french_page(client, written, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(PAGE, {"q": "упатување"}).content.decode()
+    assert "</span>Macédonien</span>" in html
+
+
 def test_the_language_filter_narrows_to_one_language(client, written):
     html = client.get(PAGE, {"language": "mk"}).content.decode()
     assert "Упатување на жртви" in html
