@@ -23,13 +23,17 @@ from django.utils.text import slugify
 from wagtail.models import Collection, GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
 from library import extraction
+from library.demo_indicators import seed_indicators
 from library.models import (
+    Indicator,
+    IndicatorSetItem,
     LibraryDocument,
     LibraryIndexPage,
     RelatedResource,
     ResourceAttachment,
     ResourcePage,
     ResourceType,
+    Stage,
 )
 from library.models.pages import RESERVED_SLUGS
 from network.models import Country, Organisation, Person, ReferralProfile
@@ -139,6 +143,7 @@ def seed(context):
     pages = {}
     batch = []
     templates = AttachmentTemplates()
+    generic = GenericIndicators(languages.get("en"))
     slugs = set(ResourcePage.objects.child_of(library).values_list("slug", flat=True))
     for number in range(count):
         external_id = f"demo-{number:04d}"
@@ -171,12 +176,15 @@ def seed(context):
             page.publishers = [rng.choice(organisations)]
         page.languages = [languages["en"]] if "en" in languages else []
         page.attachments = templates.attachments(number, resource_type, subject)
+        if resource_type == ResourceType.INDICATOR_SET:
+            page.indicator_items = generic.items()
         batch.append((number, page))
         if len(batch) >= BATCH:
             created += _publish(library, batch, pages, templates)
             batch = []
     created += _publish(library, batch, pages, templates)
     _versions_and_translations(library, pages, languages, topics)
+    seed_indicators(library, context.stdout)
     _submit_one_for_review(library, context)
     context.stdout.write(f"  {created} library resources created.")
     seed_referral(library, topics, languages)
@@ -346,6 +354,11 @@ def _workflow(library):
     return workflow
 
 
+CHECKLIST_TITLE = "Initial screening indicators"
+CHECKLIST_INTRODUCTION = "For frontline staff. One indicator alone proves nothing."
+CHECKLIST_SOURCE = "Network indicator set, 2019"
+
+
 def _body(resource_type, subject):
     body = [
         {"type": "heading", "value": {"text": "Purpose", "level": "h2"}},
@@ -359,26 +372,75 @@ def _body(resource_type, subject):
         },
     ]
     if resource_type == ResourceType.INDICATOR_SET:
-        body.append(
-            {
-                "type": "indicator_checklist",
-                "value": {
-                    "title": "Initial screening indicators",
-                    "introduction": "For frontline staff. One indicator alone proves nothing.",
-                    "categories": [
-                        {
-                            "name": name,
-                            "indicators": [
-                                {"text": text, "source": "Network indicator set, 2019"}
-                                for text in texts
-                            ],
-                        }
-                        for name, texts in INDICATORS.items()
-                    ],
-                },
-            }
-        )
+        # What the checklist block became (library migration 0007): its title and
+        # introduction in the body, its indicators as the set's rows (`_indicator_items`).
+        body += [
+            {"type": "heading", "value": {"text": CHECKLIST_TITLE, "level": "h2"}},
+            {"type": "paragraph", "value": f"<p>{CHECKLIST_INTRODUCTION}</p>"},
+        ]
     return body
+
+
+def legacy_checklist():
+    """The checklist block the demo's indicator sets held before indicators were records (the
+    data migration's test seeds it)."""
+    return {
+        "type": "indicator_checklist",
+        "value": {
+            "title": CHECKLIST_TITLE,
+            "introduction": CHECKLIST_INTRODUCTION,
+            "categories": [
+                {
+                    "name": name,
+                    "indicators": [{"text": text, "source": CHECKLIST_SOURCE} for text in texts],
+                }
+                for name, texts in INDICATORS.items()
+            ],
+        },
+    }
+
+
+def legacy_body(resource_type, subject):
+    """A resource's body as the demo seeded it before indicators were records."""
+    body = _body(resource_type, subject)[:2]
+    if resource_type == ResourceType.INDICATOR_SET:
+        body.append(legacy_checklist())
+    return body
+
+
+class GenericIndicators:
+    """The generated sets' rows: the same six signs (one record each, in English), as the
+    migration of the former checklist blocks leaves them. Created on first use."""
+
+    def __init__(self, language):
+        self.language = language
+        self._records = None
+
+    def records(self):
+        if self._records is None:
+            self._records = []
+            number = 0
+            for texts in INDICATORS.values():
+                for text in texts:
+                    number += 1
+                    record, _created = Indicator.objects.get_or_create(
+                        external_id=f"demo-generic-{number:02d}",
+                        defaults={
+                            "text": text,
+                            "source_section": CHECKLIST_SOURCE,
+                            "language": self.language,
+                            "stage": Stage.SCREENING,
+                        },
+                    )
+                    self._records.append(record)
+        return self._records
+
+    def items(self):
+        headings = [name for name, texts in INDICATORS.items() for _text in texts]
+        return [
+            IndicatorSetItem(heading=heading, indicator=record, sort_order=position)
+            for position, (heading, record) in enumerate(zip(headings, self.records(), strict=True))
+        ]
 
 
 def _good_practice(page, subject, rng, countries, organisations, people):
