@@ -10,6 +10,7 @@ class LibraryConfig(AppConfig):
         from library import admin_forms, signals  # noqa: F401  (connects the receivers)
         from library.providers import agreement_pairs, latest_guidance, referral_guidance
         from library.search_records import (
+            IndicatorRecordSource,
             ResourceRecordSource,
             resources_showing,
             topic_labels,
@@ -20,6 +21,7 @@ class LibraryConfig(AppConfig):
         from search.registry import register, register_document_lookup, register_facet_labels
 
         register(ResourceRecordSource())
+        register(IndicatorRecordSource())
         register_document_lookup(resources_showing)
         register_facet_labels("type", type_labels)
         register_facet_labels("topic", topic_labels)

@@ -27,7 +27,7 @@ def _queryset():
 def _related(page_ids):
     """{page id: Related} for these pages, read as plain values: a query per relation for all
     of them, no model instances or modelcluster managers per page (a rebuild reads 10,000)."""
-    from library.models import ResourceAttachment, ResourcePage
+    from library.models import IndicatorSetItem, ResourceAttachment, ResourcePage
 
     related = {pk: Related() for pk in page_ids}
     through = ResourcePage._meta
@@ -58,6 +58,17 @@ def _related(page_ids):
             related[supersedes_id].successor_audiences.append(audience)
         if translation_of_id in related:
             related[translation_of_id].translated = True
+    # An indicator set's rows: their headings and words are the set's text too.
+    heading_of = {}
+    for page_id, heading, text in (
+        IndicatorSetItem.objects.filter(page_id__in=page_ids)
+        .order_by("page_id", "sort_order", "pk")
+        .values_list("page_id", "heading", "indicator__text")
+    ):
+        if heading and heading_of.get(page_id) != heading:
+            related[page_id].indicators.append(heading)
+        heading_of[page_id] = heading
+        related[page_id].indicators.append(text)
     return related
 
 
@@ -65,8 +76,14 @@ class Related:
     """What a resource's record needs from its relations, as plain values."""
 
     __slots__ = (
-        "topics", "countries", "languages", "attachments", "successor_audiences", "translated"
-    )  # fmt: skip
+        "topics",
+        "countries",
+        "languages",
+        "attachments",
+        "successor_audiences",
+        "translated",
+        "indicators",
+    )
 
     def __init__(self):
         for name in self.__slots__:
@@ -156,7 +173,7 @@ class ResourceRecordSource(RecordSource):
         languages = related.languages
         when = page.published or (page.first_published_at and page.first_published_at.date())
         attachments = "\n\n".join(related.attachments)
-        body = body_text(page)
+        body = "\n".join(text for text in (body_text(page), *related.indicators) if text)
         facets = {
             "kind": ["resource"],
             "type": [page.resource_type],
@@ -213,3 +230,120 @@ def topic_labels(values):
     from portal.vocabulary import cached_labels
 
     return cached_labels(Topic, "slug")
+
+
+# ------------------------------------------------------------------------------ indicators
+#
+# An indicator is a record of its own: its text, stage, strength and source. It is shown to the
+# tiers that may see at least one live set holding it (the lowest audience among those sets,
+# and above), and links to that set's page. An indicator in no live set has no record.
+
+INDICATOR_SOURCE_NAME = "library.indicator"
+
+
+def _indicators():
+    from library.models import Indicator
+
+    return Indicator.objects.select_related("language", "source_resource")
+
+
+def _holding_sets(indicator_ids):
+    """{indicator id: [(rank of audience, page id, audience, url path, title, resource type)]}
+    of the live pages holding these indicators, most open first: one query for all of them."""
+    from library.models import IndicatorSetItem
+
+    holders = {pk: [] for pk in indicator_ids}
+    rows = (
+        IndicatorSetItem.objects.filter(indicator_id__in=indicator_ids, page__live=True)
+        .order_by("page_id")
+        .values_list("indicator_id", "page_id", "page__audience", "page__title")
+    )
+    for indicator_id, page_id, audience, title in rows:
+        holders[indicator_id].append((RANK.get(audience, 99), page_id, audience, title))
+    for found in holders.values():
+        found.sort()
+    return holders
+
+
+def _with_holders(indicators):
+    indicators = iter(indicators)
+    while chunk := list(itertools.islice(indicators, CHUNK)):
+        holders = _holding_sets([indicator.pk for indicator in chunk])
+        for indicator in chunk:
+            indicator._search_holders = holders[indicator.pk]
+        yield from chunk
+
+
+def _page_urls(page_ids):
+    """{page id: url} of these pages, read in one query (the sites' root paths once)."""
+    from library.models import ResourcePage
+
+    pages = with_site_root_paths(ResourcePage.objects.filter(pk__in=page_ids).only("url_path"))
+    return {page.pk: page.get_url() or "" for page in pages}
+
+
+class IndicatorRecordSource(RecordSource):
+    name = INDICATOR_SOURCE_NAME
+
+    def get_object(self, object_id):
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            return None
+        return next(_with_holders(_indicators().filter(pk=pk)), None)
+
+    def get_objects(self, object_ids):
+        pks = [int(pk) for pk in object_ids if str(pk).isdigit()]
+        return {item.pk: item for item in _with_holders(_indicators().filter(pk__in=pks))}
+
+    def iter_objects(self):
+        return _with_holders(_indicators().order_by("pk").iterator(chunk_size=CHUNK))
+
+    def records_for(self, indicator):
+        if indicator is None:
+            return []
+        holders = getattr(indicator, "_search_holders", None)
+        if holders is None:
+            holders = _holding_sets([indicator.pk])[indicator.pk]
+        if not holders:
+            return []
+        _rank, page_id, audience, set_title = holders[0]
+        url = _page_urls([page_id]).get(page_id, "")
+        language = indicator.language_id or "en"
+        facets = {"kind": ["indicator"], "type": ["indicator_set"], "language": [language]}
+        details = [
+            str(label)
+            for label in (indicator.get_stage_display(), indicator.get_strength_display())
+            if label
+        ]
+        summary = " · ".join([set_title, *details])
+        return [
+            SearchRecord(
+                key=f"{INDICATOR_SOURCE_NAME}:{indicator.pk}",
+                kind="indicator",
+                title=str(indicator),
+                url=f"{url}#indicator-{indicator.pk}" if url else "",
+                audiences=tiers_from(audience),
+                source=INDICATOR_SOURCE_NAME,
+                object_id=str(indicator.pk),
+                summary=summary,
+                body="\n".join(text for text in (indicator.text, indicator.source_label) if text),
+                language=language,
+                date=indicator.updated_at.date() if indicator.updated_at else None,
+                external_id=indicator.external_id or "",
+                facets=facets,
+            )
+        ]
+
+
+def indicators_of_pages(page_ids):
+    """(source name, indicator id) of every indicator held by these pages: a set's publish,
+    unpublish, audience change or deletion re-indexes them."""
+    from library.models import IndicatorSetItem
+
+    ids = (
+        IndicatorSetItem.objects.filter(page_id__in=list(page_ids))
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+    return [(INDICATOR_SOURCE_NAME, indicator_id) for indicator_id in ids]

@@ -10,14 +10,41 @@ from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from library.models import LibraryDocument, LibraryIndexPage, ResourcePage
-from library.search_records import SOURCE_NAME
+from library.models import (
+    Indicator,
+    IndicatorSetItem,
+    LibraryDocument,
+    LibraryIndexPage,
+    ResourcePage,
+)
+from library.search_records import INDICATOR_SOURCE_NAME, SOURCE_NAME, indicators_of_pages
 from portal import outbox
 from search.indexing import enqueue_index, enqueue_removal
 
 
+def _reindex_indicators(page):
+    """A set's indicators are shown to whoever may see a live set holding them: re-index those
+    it holds now and those it held before this save (see `remember_indicators`)."""
+    before = getattr(page, "_indicators_before", set())
+    page._indicators_before = set()
+    now = {indicator_id for _source, indicator_id in indicators_of_pages([page.pk])}
+    for indicator_id in sorted(before | now):
+        enqueue_index(INDICATOR_SOURCE_NAME, indicator_id)
+
+
+@receiver(pre_save, sender=ResourcePage)
+def remember_indicators(sender, instance, update_fields=None, raw=False, **kwargs):
+    # Publishing saves the whole page with its rows: note the rows it had (one query).
+    if raw or instance.pk is None or update_fields is not None:
+        return
+    instance._indicators_before = {
+        indicator_id for _source, indicator_id in indicators_of_pages([instance.pk])
+    }
+
+
 def _reindex(page):
     enqueue_index(SOURCE_NAME, page.pk)
+    _reindex_indicators(page)
     # Publishing or withdrawing an edition changes whether the one it supersedes is current.
     if page.supersedes_id:
         enqueue_index(SOURCE_NAME, page.supersedes_id)
@@ -35,6 +62,7 @@ def index_published_resource(sender, instance, **kwargs):
 @receiver(page_unpublished, sender=ResourcePage)
 def remove_unpublished_resource(sender, instance, **kwargs):
     enqueue_removal(SOURCE_NAME, instance.pk)
+    _reindex_indicators(instance)
     if instance.supersedes_id:
         enqueue_index(SOURCE_NAME, instance.supersedes_id)
     if instance.translation_of_id:
@@ -44,6 +72,25 @@ def remove_unpublished_resource(sender, instance, **kwargs):
 @receiver(post_page_move, sender=ResourcePage)
 def reindex_moved_resource(sender, instance, **kwargs):
     enqueue_index(SOURCE_NAME, instance.pk)
+    _reindex_indicators(instance)
+
+
+@receiver(post_save, sender=Indicator)
+def index_changed_indicator(sender, instance, raw=False, **kwargs):
+    # Its wording or details changed: its record too (none while no live set holds it), and
+    # those of the sets holding it, whose text includes it.
+    if raw:
+        return
+    enqueue_index(INDICATOR_SOURCE_NAME, instance.pk)
+    for page_id in IndicatorSetItem.objects.filter(indicator=instance).values_list(
+        "page_id", flat=True
+    ):
+        enqueue_index(SOURCE_NAME, page_id)
+
+
+@receiver(post_delete, sender=Indicator)
+def remove_deleted_indicator(sender, instance, **kwargs):
+    enqueue_removal(INDICATOR_SOURCE_NAME, instance.pk)
 
 
 @receiver(post_page_move, sender=LibraryIndexPage)
@@ -58,11 +105,15 @@ def remember_predecessor(sender, instance, **kwargs):
     # After deletion the row (and its link) is gone; note what must be re-indexed.
     instance._predecessor_id = instance.supersedes_id
     instance._original_id = instance.translation_of_id
+    instance._indicators_before = {
+        indicator_id for _source, indicator_id in indicators_of_pages([instance.pk])
+    }
 
 
 @receiver(post_delete, sender=ResourcePage)
 def remove_deleted_resource(sender, instance, **kwargs):
     enqueue_removal(SOURCE_NAME, instance.pk)
+    _reindex_indicators(instance)
     predecessor_id = getattr(instance, "_predecessor_id", None)
     if predecessor_id:
         enqueue_index(SOURCE_NAME, predecessor_id)

@@ -31,6 +31,7 @@ MAX_PAGE = 1000
 MAX_FILTER_VALUES = 20
 KIND_LABELS = {
     "resource": _("Resource"),
+    "indicator": _("Indicator"),
     "meeting": _("Meeting"),
     "person": _("Person"),
     "organisation": _("Organisation"),

@@ -105,7 +105,7 @@ def test_building_records_takes_a_fixed_number_of_queries(
         records(page)
 
 
-RECORD_QUERIES = 6
+RECORD_QUERIES = 7
 
 
 def test_iter_objects_streams_the_live_resources(library):
