@@ -383,6 +383,13 @@ class SetDifferences:
 
 
 def _rows(page):
+    """The rows of `page` (a page, or its id) in order, each with its indicator: one query. A
+    page object holding rows in memory (a draft or revision being previewed) gives those."""
+    if isinstance(page, models.Model):
+        rows = page.indicator_items.all()
+        if not isinstance(rows, models.QuerySet):
+            return sorted(rows, key=lambda item: (item.sort_order or 0, item.pk or 0))
+        page = page.pk
     return list(
         IndicatorSetItem.objects.filter(page=page)
         .select_related("indicator", "indicator__language", "indicator__source_resource")

@@ -5,7 +5,14 @@ import pytest
 
 from django.core.exceptions import ValidationError
 
-from library.models import Indicator, IndicatorSet, IndicatorSetItem, ResourceType, compare
+from library.models import (
+    Indicator,
+    IndicatorSet,
+    IndicatorSetItem,
+    ResourcePage,
+    ResourceType,
+    compare,
+)
 from portal.access import Audience
 from tests.library import factories
 
@@ -310,3 +317,21 @@ def test_the_admin_listing_names_a_bad_filter_value_instead_of_failing(library, 
     factories.indicator("A sign.", stage="screening")
     html = listed(editor, stage="nonsense", indicator_set="x")
     assert "Select a valid choice" in html
+
+
+def test_a_previewed_draft_shows_its_own_rows(regional):
+    page, (one, two, three, four) = regional
+    draft = page.get_latest_revision_as_object()
+    draft.indicator_items = [
+        IndicatorSetItem(heading="New heading", indicator=four, sort_order=0),
+        IndicatorSetItem(heading="New heading", indicator=one, sort_order=1),
+    ]
+    draft.save_revision()
+    previewed = page.get_latest_revision_as_object()
+    assert [(s.heading, s.indicators) for s in IndicatorSet(previewed).sections()] == [
+        ("New heading", [four, one])
+    ]
+    # The live page keeps its published rows (fetched afresh, as a request does: a revision's
+    # object shares its page's rows in memory).
+    live = ResourcePage.objects.get(pk=page.pk)
+    assert len(IndicatorSet(live).items()) == 4
