@@ -3,7 +3,8 @@ Language-aware text analysis, done in Python so that every database engine index
 the same terms.
 
 A text is split into words (runs of letters and digits), lower-cased, and each word becomes one
-term, so positions (phrases) are kept:
+term, so positions (phrases) are kept (English stop words, as PostgreSQL's english
+configuration has them, are left out):
 
 - Serbian and the languages written like it (Croatian, Bosnian, Montenegrin, Serbo-Croatian) are
   transliterated from Cyrillic to Latin first, so "упућивање" and "upućivanje" are one word;
@@ -57,6 +58,12 @@ _SPECIAL = str.maketrans(
 _CACHE_LIMIT = 200_000
 
 
+def _english_stop_words():
+    from search.query import STOP_WORDS
+
+    return STOP_WORDS
+
+
 def base_language(code):
     """ "sr-Latn", "sr_Cyrl", "EN-gb" -> "sr", "sr", "en"."""
     return re.split(r"[-_]", str(code or "").strip().lower(), maxsplit=1)[0]
@@ -84,15 +91,20 @@ class Analyser:
         self.name = name
         self.stemmer = Stemmer.Stemmer(name) if name else None
         self.transliterate = name == "serbian"
+        # English stop words are not indexed (as PostgreSQL's english configuration did): they
+        # would only lengthen records and the postings.
+        self.stop_words = _english_stop_words() if name == "english" else frozenset()
         self._cache = {}
 
     def term(self, word):
-        """One lower-case word -> its term (never empty for a non-empty word)."""
+        """One lower-case word -> its term ("" for a stop word)."""
         cached = self._cache.get(word)
         if cached is not None:
             return cached
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
+        if word in self.stop_words:
+            return ""
         text = word.translate(CYRILLIC_TO_LATIN) if self.transliterate else word
         if self.stemmer is not None:
             text = self.stemmer.stemWord(text) or text
@@ -101,9 +113,9 @@ class Analyser:
         return term
 
     def terms(self, text):
-        """Every word of `text`, in order, as terms."""
+        """Every word of `text`, in order, as terms (stop words left out)."""
         term = self.term
-        return [term(word) for word in TOKEN.findall((text or "").lower())]
+        return [t for t in map(term, TOKEN.findall((text or "").lower())) if t]
 
     def analyse(self, text):
         """`text` as space-separated terms, for the full-text index."""
@@ -144,7 +156,7 @@ def forms(word, analysers):
     for each in analysers:
         for token in words(word):
             term = each.term(token)
-            if term not in found:
+            if term and term not in found:
                 found.append(term)
     return found
 
