@@ -742,9 +742,11 @@ def start_extraction_worker(timeout=120):
     from portal.celery import app
 
     hostname = f"bench-extraction-{os.getpid()}@localhost"
-    # The bench's own settings, named: the Celery app alone would load production's.
+    # The bench's own settings, named: the Celery app alone would load production's. Read from
+    # the environment (as LazySettings does): under override_settings, settings.SETTINGS_MODULE
+    # is the override holder's, None.
     env = {**os.environ, "DATABASE_URL": database_url(), "DATABASE_CONN_MAX_AGE": "0",
-           "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}  # fmt: skip
+           "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}  # fmt: skip
     # Its banner and warnings go to a log file, not between the figures; shown if it fails.
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-worker-", suffix=".log")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
