@@ -23,6 +23,12 @@ switched the form:
   is refused as out of date (the older form state must not become a newer draft); its answer
   carries the edit view's address, as the create view's does, so the form switches to it.
 
+Snippets with revisions (the directory's people, organisations and institutions) have the same
+autosaving create form, and the same claim (`create_snippet_once`): the second request of the
+form edits the snippet the first created, in the snippet's edit view. There a background autosave
+after the editor's own Save is refused as out of date (it would put back an older state of the
+form into the saved snippet itself, as snippets without drafts save in place).
+
 The state lives in the database, so it holds across processes; the token is the form's, so two
 create forms (two tabs) still create two pages. A form without a token (opened before this was
 deployed) is created as Wagtail does.
@@ -32,6 +38,8 @@ import json
 import uuid
 from datetime import timedelta
 
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import resolve, reverse
@@ -133,6 +141,82 @@ def edit_instead(request, claim):
             data["loaded_revision_id"] = "0"
     request.POST = data
     edit_url = reverse("wagtailadmin_pages:edit", args=[claim.page_id])
+    match = resolve(edit_url)
+    response = match.func(request, *match.args, **match.kwargs)
+    if (
+        autosaving
+        and response.status_code == 200
+        and response["Content-Type"] == "application/json"
+    ):
+        # Answer as the create view does, so the form switches to the edit view.
+        body = json.loads(response.content)
+        body.pop("html", None)
+        body["url"] = edit_url
+        body["hydrate_url"] = f"{edit_url}?_w_hydrate_create_view=1"
+        return JsonResponse(body)
+    return response
+
+
+def create_snippet_once(request, model):
+    """`before_create_snippet` hook: a snippet's create form's requests create one snippet, as
+    `create_once` does for pages. Touches the database: the claim row, and the whole create
+    inside its transaction."""
+    if request.method != "POST" or hasattr(request, _CLAIM):
+        return None
+    value = request.POST.get(TOKEN_FIELD)
+    if not value:
+        return None
+    try:
+        token = uuid.UUID(value)
+    except ValueError:
+        return refuse(
+            request,
+            _("The form's %(field)s is malformed: open the form again.") % {"field": TOKEN_FIELD},
+        )
+    content_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        claim, created = CreateFormClaim.objects.get_or_create(
+            token=token, defaults={"user": request.user, "snippet_type": content_type}
+        )
+        if created:
+            CreateFormClaim.objects.filter(created_at__lt=timezone.now() - CLAIMS_KEPT).delete()
+        else:
+            # Waits here while another request of the same form is creating the snippet.
+            claim = CreateFormClaim.objects.select_for_update().get(pk=claim.pk)
+        if claim.user_id != request.user.pk:
+            return refuse(request, _("This form belongs to another user's session."))
+        if claim.snippet_type_id != content_type.pk:
+            return refuse(request, _("This form's token belongs to another kind of form."))
+        if claim.snippet_id:
+            return edit_snippet_instead(request, claim, model)
+        setattr(request, _CLAIM, claim)
+        match = resolve(request.path_info)
+        response = match.func(request, *match.args, **match.kwargs)
+        instance = getattr(request, _CREATED, None)
+        if instance is not None:
+            claim.snippet_id = str(instance.pk)
+            claim.revision_id = getattr(instance, "latest_revision_id", None)
+            claim.created_as_draft = expects_json(request) and not (
+                request.POST.get("action-publish") or request.POST.get("action-submit")
+            )
+            claim.save(update_fields=["snippet_id", "revision", "created_as_draft"])
+    return response
+
+
+def edit_snippet_instead(request, claim, model):
+    """Hand a request of a create form whose snippet exists to that snippet's edit view."""
+    data = request.POST.copy()
+    data.pop(TOKEN_FIELD, None)
+    autosaving = expects_json(request)
+    if autosaving:
+        if claim.created_as_draft and claim.revision_id:
+            # The form's first autosave saved this; this save is a newer state of the form.
+            data["overwrite_revision_id"] = str(claim.revision_id)
+        else:
+            # The editor saved the form already; this state is older than that.
+            data["loaded_revision_id"] = "0"
+    request.POST = data
+    edit_url = reverse(model.snippet_viewset.get_url_name("edit"), args=[quote(claim.snippet_id)])
     match = resolve(edit_url)
     response = match.func(request, *match.args, **match.kwargs)
     if (

@@ -61,3 +61,6 @@ def links_follow_the_link_rule(features):
 hooks.register("before_create_page", autosave.create_once)
 hooks.register("after_create_page", autosave.record_created_page, order=-1000)
 hooks.register("before_publish_page", autosave.record_created_page, order=-1000)
+# The same for the create forms of snippets with revisions (people, organisations...).
+hooks.register("before_create_snippet", autosave.create_snippet_once)
+hooks.register("after_create_snippet", autosave.record_created_page, order=-1000)

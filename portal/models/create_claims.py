@@ -27,6 +27,21 @@ class CreateFormClaim(models.Model):
         related_name="+",
         help_text=_("The page the form created; empty until it does."),
     )
+    # A snippet's create form (Wagtail autosaves those of snippets with revisions too): the
+    # snippet it created, by content type and primary key (snippets have no common table).
+    snippet_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The model of the snippet the form created; empty for a page's form."),
+    )
+    snippet_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text=_("The primary key of the snippet the form created; empty until it does."),
+    )
     revision = models.ForeignKey(
         "wagtailcore.Revision",
         null=True,
