@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0007_create_form_claim'),
+        ('portal', '0008_topic_name_fr'),
     ]
 
     operations = [
