@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from portal.access import is_secretariat
-from portal.admin_choosers import ChosenObjectsFormMixin
+from portal.admin_choosers import ChosenObjectsFormMixin, register_source
 
 APPROVED = "approved"
 
@@ -113,3 +113,45 @@ class MeetingPageForm(ChosenObjectsFormMixin, WagtailAdminPageForm):
             page.save()
             self.save_m2m()
         return page
+
+
+def decision_label(decision):
+    """The meeting and the number: "Decision 3" alone is ambiguous across meetings."""
+    return _("%(meeting)s — Decision %(number)s") % {
+        "meeting": decision.meeting.title,
+        "number": decision.number,
+    }
+
+
+def mandate_label(mandate):
+    """Who, in which role, for which country."""
+    parts = [mandate.person.full_name, mandate.get_role_display()]
+    if mandate.country is not None:
+        parts.append(str(mandate.country))
+    return " — ".join(str(part) for part in parts)
+
+
+def register_autocomplete_sources():
+    """Decisions (what supersedes a decision, what an action point implements) and mandates
+    (the role an owner committed in) are chosen by typing: no row lists every one of them."""
+    from meetings.models.record import Decision
+    from network.models import Mandate
+
+    register_source(
+        "decisions",
+        lambda: Decision.objects.select_related("meeting").order_by(
+            "-meeting__start_date", "number", "pk"
+        ),
+        ["meeting__title", "text"],
+        label=decision_label,
+        placeholder=_("Type words of the meeting's title or of the decision"),
+    )
+    register_source(
+        "mandates",
+        lambda: Mandate.objects.select_related("person", "country").order_by(
+            "person__family_name", "person__given_name", "-start", "pk"
+        ),
+        ["person__given_name", "person__family_name", "country__name", "role"],
+        label=mandate_label,
+        placeholder=_("Type a name or a country"),
+    )

@@ -353,6 +353,18 @@ def user_label(user):
     return f"{name} <{user.email}>" if name else user.email
 
 
+def register_topic_source():
+    """The network's topics, for what a decision is about."""
+    from portal.models import Topic
+
+    register_source(
+        "topics",
+        lambda: Topic.objects.order_by("name", "pk"),
+        ["name", "name_fr"],
+        placeholder=_("Type a topic"),
+    )
+
+
 def register_user_source():
     """User accounts, for linking a directory entry to the account its person signs in with."""
     from django.contrib.auth import get_user_model

@@ -32,3 +32,4 @@ class PortalConfig(AppConfig):
         register(search_records.StandardPageRecordSource())
         search_records.connect()
         admin_choosers.register_user_source()
+        admin_choosers.register_topic_source()

@@ -17,7 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 
 from portal.access import Audience, audience_field
-from portal.admin_choosers import AutocompleteSelectMultiple
+from portal.admin_choosers import AutocompleteSelect, AutocompleteSelectMultiple
 
 # Resource pages are chosen by content type, so that this app needs no migration dependency on
 # the library's page model.
@@ -221,9 +221,9 @@ class Decision(ClusterableModel, Orderable):
         FieldRowPanel([RowFieldPanel("number"), RowFieldPanel("agenda_item")]),
         RowFieldPanel("text"),
         RowFieldPanel("adopted_resources", widget=AutocompleteSelectMultiple("resources")),
-        FieldRowPanel([RowFieldPanel("status"), RowFieldPanel("superseded_by")]),
-        RowFieldPanel("topics"),
-        RowFieldPanel("countries"),
+        FieldRowPanel([RowFieldPanel("status"), RowFieldPanel("superseded_by", widget=AutocompleteSelect("decisions"))]),
+        RowFieldPanel("topics", widget=AutocompleteSelectMultiple("topics")),
+        RowFieldPanel("countries", widget=AutocompleteSelectMultiple("countries")),
     ]
 
     class Meta(Orderable.Meta):
@@ -323,9 +323,9 @@ class ActionPoint(Orderable):
     panels = [
         RowFieldPanel("description"),
         FieldRowPanel([RowFieldPanel("owner_person"), RowFieldPanel("owner_country")]),
-        RowFieldPanel("owner_mandate"),
+        RowFieldPanel("owner_mandate", widget=AutocompleteSelect("mandates")),
         FieldRowPanel([RowFieldPanel("due_date"), RowFieldPanel("status")]),
-        RowFieldPanel("decision"),
+        RowFieldPanel("decision", widget=AutocompleteSelect("decisions")),
         RowFieldPanel("progress_note"),
     ]
 

@@ -38,7 +38,7 @@ ROWS = [3, 30]
 # What a GET of each editor costs, whatever the number of its rows (a second GET: the first
 # fills the per-process caches of content types, sites and the like).
 EDITOR_QUERIES = {
-    "meeting": 48,
+    "meeting": 50,
     "resource": 52,
     "indicator_set": 53,
     "person": 26,
@@ -243,6 +243,12 @@ def grow_directory_and_library(people, organisations, documents):
     Person.objects.bulk_create(
         Person(given_name="Grown", family_name=f"Person{number}", country=country)
         for number in range(people)
+    )
+    # Each grown person holds a role: an action point's owner's role is chosen by typing too.
+    Mandate.objects.bulk_create(
+        Mandate(person=person, role=Mandate.Role.NATIONAL_COORDINATOR, country=country,
+                start=datetime.date(2020, 1, 1))  # fmt: skip
+        for person in Person.objects.filter(given_name="Grown", mandates__isnull=True)
     )
     LibraryDocument.objects.bulk_create(
         LibraryDocument(title=f"Grown paper {number}", file=f"documents/grown-{number}.pdf")
