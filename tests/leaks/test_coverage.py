@@ -45,6 +45,14 @@ NO_ROW = {
         "POST of one's own answer; refused where the meeting is not visible "
         "(tests/meetings/test_registration.py)"
     ),
+    "meetings/meeting/<int:pk>/cancel/": (
+        "a POST of the secretariat's; members get 403, anonymous visitors the sign-in "
+        "(tests/meetings/test_registration_places_and_attendance.py)"
+    ),
+    "notifications/feed/<slug:token>.atom": (
+        "the token holder's feed, a member's tier at most "
+        "(tests/leaks/test_leak_matrix.py, the personal feed test)"
+    ),
     "network/people/<int:person_id>/photo/": (
         "served by the photo's audience, never cached publicly (tests/network/test_photos.py)"
     ),

@@ -282,6 +282,8 @@ ATTENDANCE_PAGE_QUERIES = 16
 def test_the_secretariat_cancels_a_meeting_from_its_page(staff, other_member):
     secretariat_client, member_client = staff, other_member
     meeting = make_meeting()
+    anonymous = Client().post(f"/meetings/meeting/{meeting.pk}/cancel/", {"confirm": "yes"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     refused = secretariat_client.post(f"/meetings/meeting/{meeting.pk}/cancel/")
     assert refused.status_code == 400
     assert "Tick the box to confirm the cancellation." in refused.content.decode()
