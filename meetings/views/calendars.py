@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from meetings.calendars import build_calendar
 from meetings.models import CalendarToken, MeetingPage, Registration
 from meetings.views.common import deny, meeting_for, private, refuse
-from portal.access import is_member
+from portal.access import as_token_holder, is_member
 
 
 def _ics_response(calendar, filename, personal):
@@ -58,7 +58,8 @@ def personal_calendar(request, token):
     )
     if subscription is None or not is_member(subscription.user):
         raise Http404
-    user = subscription.user
+    # The token stands for its holder without a second factor: a member's tier at most.
+    user = as_token_holder(subscription.user)
     person = getattr(user, "person", None)
     meetings = MeetingPage.objects.none()
     if person is not None:

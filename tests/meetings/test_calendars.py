@@ -9,7 +9,7 @@ import pytest
 from meetings.models import CalendarToken, MeetingPage, Registration
 from portal.access import Audience
 from tests.clients import Client
-from tests.meetings.factories import make_country, make_meeting
+from tests.meetings.factories import make_country, make_meeting, make_person
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +121,19 @@ def test_a_revoked_token_no_longer_serves_the_feed(owner_client, owner):
     owner_client.post("/meetings/calendar/subscription/", {"action": "revoke"})
     assert personal_feed(token).status_code == 404
     assert not CalendarToken.objects.exists()
+
+
+def test_a_secretariat_token_lists_no_secretariat_only_meeting(db):
+    """The address is used without a second factor: it holds a member's tier at most."""
+    staff = UserFactory(secretariat=True)
+    person = make_person(user=staff, country=make_country())
+    shared = make_meeting(title="Members meeting", audience=Audience.MEMBERS)
+    closed = make_meeting(title="Secretariat retreat", audience=Audience.SECRETARIAT)
+    for meeting in (shared, closed):
+        Registration.objects.create(meeting=meeting, person=person, status="registered")
+    token = CalendarToken.objects.create(user=staff).token
+    _, found = events(personal_feed(token))
+    assert set(found) == {"Members meeting"}
 
 
 def test_the_feed_stops_when_the_member_loses_membership(owner):

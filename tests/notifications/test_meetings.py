@@ -174,6 +174,9 @@ def test_a_cancellation_reaches_the_registered_and_invited_once_and_their_calend
     for user in (registered, invited):
         [message] = [m for m in mailbox.to(user.email) if m["Subject"].startswith("Cancelled")]
         assert message["Subject"] == "Cancelled: Working group on referral"
+        text = message.get_body(("plain",)).get_content()
+        assert "marks the meeting as cancelled in your calendar" in text
+        assert "adds the meeting to your calendar" not in text
         [event] = icalendar.Calendar.from_ical(_ics_of(message)).walk("VEVENT")
         assert str(event["STATUS"]) == "CANCELLED"
         assert str(event["UID"]) == str(before["UID"])
