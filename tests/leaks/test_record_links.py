@@ -401,8 +401,12 @@ def weekly_digest(users, capture):
 
 
 def meeting_invitations(users, capture):
+    # An invitation goes to the meeting's participants: both tiers are invited to every target.
+    people = [make_person(user=users[tier]) for tier in ("member", "secretariat")]
     with capture(execute=True):
-        meetings = linked_meetings(FUTURE)
+        meetings = linked_meetings(
+            FUTURE, lambda name: {"participants": [Participant(person=p) for p in people]}
+        )
     return meetings
 
 
