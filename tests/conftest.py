@@ -58,3 +58,15 @@ def _forget_the_thesaurus():
     from search import thesaurus
 
     thesaurus.hold_empty()
+
+
+@pytest.fixture(autouse=True)
+def _start_in_the_default_language():
+    """A request in French leaves French active in the thread (the locale middleware activates
+    a language and nothing deactivates it): each test starts in the default language, so a
+    command's or a message's language never depends on which test ran before."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
