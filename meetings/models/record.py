@@ -221,7 +221,12 @@ class Decision(ClusterableModel, Orderable):
         FieldRowPanel([RowFieldPanel("number"), RowFieldPanel("agenda_item")]),
         RowFieldPanel("text"),
         RowFieldPanel("adopted_resources", widget=AutocompleteSelectMultiple("resources")),
-        FieldRowPanel([RowFieldPanel("status"), RowFieldPanel("superseded_by", widget=AutocompleteSelect("decisions"))]),
+        FieldRowPanel(
+            [
+                RowFieldPanel("status"),
+                RowFieldPanel("superseded_by", widget=AutocompleteSelect("decisions")),
+            ]
+        ),
         RowFieldPanel("topics", widget=AutocompleteSelectMultiple("topics")),
         RowFieldPanel("countries", widget=AutocompleteSelectMultiple("countries")),
     ]
