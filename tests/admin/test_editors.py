@@ -246,8 +246,12 @@ def grow_directory_and_library(people, organisations, documents):
     )
     # Each grown person holds a role: an action point's owner's role is chosen by typing too.
     Mandate.objects.bulk_create(
-        Mandate(person=person, role=Mandate.Role.NATIONAL_COORDINATOR, country=country,
-                start=datetime.date(2020, 1, 1))  # fmt: skip
+        Mandate(
+            person=person,
+            role=Mandate.Role.NATIONAL_COORDINATOR,
+            country=country,
+            start=datetime.date(2020, 1, 1),
+        )  # fmt: skip
         for person in Person.objects.filter(given_name="Grown", mandates__isnull=True)
     )
     LibraryDocument.objects.bulk_create(
