@@ -1,8 +1,8 @@
 """
-The import of library resources from JSON Lines (`import_resources`, CONTRACTS.md): each line is
-checked in full before anything is written, so a bad line leaves nothing behind and does not stop
-the others. Lookups of topics, countries, languages and existing resources are made once per
-import, not per line.
+The import of library resources from JSON Lines (`import_resources`, docs/contracts.md): each
+line is checked in full before anything is written, so a bad line leaves nothing behind and does
+not stop the others. Lookups of topics, countries, languages and existing resources are made once
+per import, not per line.
 
 New resources are validated one by one, then written in batches through portal.bulk_publish (a
 few statements per batch instead of Wagtail's dozens per page; they end as the same live pages

@@ -1,5 +1,5 @@
 """
-The indicator browser (`/library/indicators/`, CONTRACTS.md) and the selections it hands to the
+The indicator browser (`/library/indicators/`, docs/contracts.md) and the selections it hands to the
 checklist: the indicators a visitor may see, filtered by stage, target group, form of
 exploitation, strength, set, country version and language, with a count for each value.
 

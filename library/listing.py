@@ -1,8 +1,8 @@
 """
 The library's filters, shared by the listing page and the Atom feed: parse the query parameters
-of CONTRACTS.md, say clearly which values are not understood (and ignore them rather than fail),
-and count each facet over what the visitor may see. Every query is fixed in number: one per
-facet, one count, one page of results and its prefetches.
+of docs/contracts.md (Library), say clearly which values are not understood (and ignore them
+rather than fail), and count each facet over what the visitor may see. Every query is fixed in
+number: one per facet, one count, one page of results and its prefetches.
 """
 
 import hashlib

@@ -6,7 +6,7 @@ from library.feeds import ResourceFeed
 app_name = "library"
 urlpatterns = [path("feed/", ResourceFeed(), name="feed")]
 
-# The indicator pages (CONTRACTS.md `/library/indicators/`).
+# The indicator pages (docs/contracts.md, Library: `/library/indicators/`).
 urlpatterns += [
     path("indicators/", indicator_views.browser, name="indicators"),
     path("indicators/checklist/", indicator_views.checklist, name="indicator_checklist"),

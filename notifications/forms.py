@@ -9,7 +9,7 @@ from portal.models import Topic
 
 from .models import SavedSearch, Subscription
 
-# The search page's filter parameters (CONTRACTS.md) that a saved search may keep.
+# The search page's filter parameters (docs/contracts.md, JSON) that a saved search may keep.
 FILTER_KEYS = ("kind", "type", "topic", "country", "language", "year")
 MAX_VALUES_PER_FILTER = 20
 MAX_SAVED_SEARCHES = 50

@@ -123,7 +123,7 @@ def _moment(value):
 def search_url(saved):
     from ..sending import absolute_url
 
-    # The search page's address is a public contract (CONTRACTS.md).
+    # The search page's address is a public contract (docs/contracts.md).
     return absolute_url("/search/?" + saved.query_string())
 
 

@@ -1,7 +1,7 @@
 """
 Production-safe settings. Every value comes from the environment; the defaults are the embedded
-set-up of DESIGN.md (SQLite, eager Celery, local-memory cache, console email) except where a default
-would be unsafe in production, which `production.py` then insists on.
+set-up of the README's configuration (SQLite, eager Celery, local-memory cache, console email)
+except where a default would be unsafe in production, which `production.py` then insists on.
 """
 
 from pathlib import Path

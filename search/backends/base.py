@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from search.records import FACETS
 
-# The facets the service counts and filters on (CONTRACTS.md), in display order.
+# The facets the service counts and filters on (docs/contracts.md, JSON), in display order.
 FACET_NAMES = ("kind", "type", "topic", "country", "language", "year")
 # Highlight sentinels: private-use characters that never reach the page; the snippet text is
 # escaped first and only then are these turned into <mark>.

@@ -92,7 +92,8 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def demo_network(live_server, settings):
-    """The demo network of CONTRACTS.md, seeded into the test database behind the live server."""
+    """The demo network of docs/contracts.md (`seed_demo`), seeded into the test database behind
+    the live server."""
     settings.ALLOWED_HOSTS = ["*"]
     call_command("seed_demo", password=PASSWORD, verbosity=0)
     return live_server.url

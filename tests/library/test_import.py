@@ -1,4 +1,4 @@
-"""import_resources per CONTRACTS.md: JSON Lines, idempotent by external_id, bad lines reported
+"""import_resources per docs/contracts.md: JSON Lines, idempotent by external_id, bad lines reported
 with their number and reason while the others go on, nothing half-written."""
 
 import json

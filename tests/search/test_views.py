@@ -1,4 +1,5 @@
-"""The search page and the JSON API: shape per CONTRACTS.md, bad input, permissions, query count."""
+"""The search page and the JSON API: shape per docs/contracts.md, bad input, permissions, query
+count."""
 
 import pytest
 

@@ -9,8 +9,9 @@ from search.indexing import deferred_indexing
 
 class Command(BaseCommand):
     help = (
-        "Import library resources from a JSON Lines file (one object a line; see CONTRACTS.md). "
-        "Idempotent by external_id; bad lines are reported with their number and reason."
+        "Import library resources from a JSON Lines file (one object a line; see "
+        "docs/contracts.md). Idempotent by external_id; bad lines are reported with their number "
+        "and reason."
     )
 
     def add_arguments(self, parser):
