@@ -3,8 +3,8 @@ Language-aware text analysis, done in Python so that every database engine index
 the same terms.
 
 A text is split into words (runs of letters and digits), lower-cased, and each word becomes one
-term, so positions (phrases) are kept (English stop words, as PostgreSQL's english
-configuration has them, are left out):
+term, so positions (phrases) are kept (English stop words, PostgreSQL's english list, are left
+out):
 
 - Serbian and the languages written like it (Croatian, Bosnian, Montenegrin, Serbo-Croatian) are
   transliterated from Cyrillic to Latin first, so "упућивање" and "upućivanje" are one word;
@@ -56,12 +56,22 @@ _SPECIAL = str.maketrans(
      "ı": "i", "ħ": "h", "ŧ": "t"}
 )  # fmt: skip
 _CACHE_LIMIT = 200_000
-
-
-def _english_stop_words():
-    from search.query import STOP_WORDS
-
-    return STOP_WORDS
+# The English words the index leaves out: PostgreSQL's english stop list, word for word (its
+# tsearch_data/english.stop), so both databases index an English record as that configuration
+# did. search.query drops a few more from a query's ranked terms.
+ENGLISH_STOP_WORDS = frozenset({
+    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
+    "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it",
+    "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who",
+    "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be", "been",
+    "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an", "the", "and",
+    "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about",
+    "against", "between", "into", "through", "during", "before", "after", "above", "below", "to",
+    "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "then",
+    "once", "here", "there", "when", "where", "why", "how", "all", "any", "both", "each", "few",
+    "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so",
+    "than", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now",
+})  # fmt: skip
 
 
 def base_language(code):
@@ -93,7 +103,7 @@ class Analyser:
         self.transliterate = name == "serbian"
         # English stop words are not indexed (as PostgreSQL's english configuration did): they
         # would only lengthen records and the postings.
-        self.stop_words = _english_stop_words() if name == "english" else frozenset()
+        self.stop_words = ENGLISH_STOP_WORDS if name == "english" else frozenset()
         self._cache = {}
 
     def term(self, word):

@@ -7,25 +7,23 @@ tokenize ourselves and hand backends plain word lists, never raw syntax.
 import re
 from dataclasses import dataclass, field
 
+from search.analysis import ENGLISH_STOP_WORDS
+
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
 WORD = re.compile(r"\w+", re.UNICODE)
 # A quoted phrase (optionally negated), or a single (optionally negated) run of non-space text.
 PART = re.compile(r'(-?)"([^"]*)"|(\S+)', re.UNICODE)
 
-# English stop words (PostgreSQL's english list plus a few generic verbs such as "use"): dropped
-# from ranked terms so an OR query is not an OR over every document (FTS5's porter tokenizer
-# keeps them) and both databases rank the same words. Phrases keep every word.
-_STOP_WORDS = """a about above after again against all am an and any are as at be because been
-    before being below between both but by can did do does doing down during each few for from
-    further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own same she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom why will with you your yours yourself yourselves
-    also among could may might must shall upon use used uses using within without would"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
+# English stop words dropped from ranked terms, so an OR query is not an OR over every document:
+# those the index leaves out (search.analysis, PostgreSQL's english list) plus a few generic
+# verbs such as "use", which the index keeps (they count in a record's length, as they did in
+# PostgreSQL's english configuration) but which find nothing worth ranking. Phrases keep every
+# word.
+STOP_WORDS = ENGLISH_STOP_WORDS | frozenset({
+    "also", "among", "could", "may", "might", "must", "shall", "upon", "use", "used", "uses",
+    "using", "within", "without", "would",
+})  # fmt: skip
 
 
 @dataclass

@@ -78,6 +78,20 @@ def for_connection(conn=None):
     return module.Backend()
 
 
+def reanalyse_stored(apps, schema_editor):
+    """A migration's step after the analysis changed (search.analysis): every stored record of
+    the migrated database analysed again from its stored text; nothing to do on an empty index
+    or another engine."""
+    conn = schema_editor.connection
+    if conn.vendor not in ("sqlite", "postgresql"):
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM search_indexedrecord LIMIT 1")
+        if cursor.fetchone() is None:
+            return
+    for_connection(conn).reanalyse()
+
+
 def generation():
     """The database index's generation: a token that changes with every write to it."""
     token = cache.get(GENERATION_KEY)

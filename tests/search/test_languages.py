@@ -6,6 +6,7 @@ import pytest
 
 from search import analysis, service
 from search.backends.base import MARK_END, MARK_START
+from search.query import parse
 from tests.search.conftest import make_record, store
 
 # (language, word in the record, words that must find it, words that must not).
@@ -143,3 +144,38 @@ def test_the_snippet_marks_the_matching_words_in_the_original_text(database):
     assert "<mark>referral</mark> of <mark>victims</mark>" in snippet.replace(MARK_START, "")
     assert snippet.startswith("…") and snippet.endswith("…")
     assert MARK_END not in snippet
+
+
+ENGLISH_TEXT = (
+    "The use of the national referral mechanisms: what they do not cover, and why it should be "
+    "used by all of us, as soon as a presumed victim is identified"
+)
+
+
+def test_english_records_leave_out_postgresqls_stop_words_and_keep_every_other_word():
+    assert analysis.analyse(ENGLISH_TEXT, "en").split() == [
+        "use", "nation", "referr", "mechan", "cover", "use", "us", "soon", "presum", "victim",
+        "identifi",
+    ]  # fmt: skip
+
+
+def test_a_query_drops_generic_verbs_the_index_keeps():
+    """'use' counts in a record's length, as in PostgreSQL's english configuration, but a query
+    does not rank on it."""
+    assert "use" in analysis.analyse("the use of force", "en").split()
+    assert parse("the use of force").ranked_terms() == ["force"]
+
+
+def test_english_terms_are_postgresqls_english_lexemes(db):
+    """On PostgreSQL: an English text gives the terms its english configuration gives (Snowball
+    English, its stop list), so ranking is what it was with that configuration."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("compares with PostgreSQL's english configuration")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(lexeme) FROM unnest(to_tsvector('english', %s))", [ENGLISH_TEXT]
+        )
+        (lexemes,) = cursor.fetchone()
+    assert set(analysis.analyse(ENGLISH_TEXT, "en").split()) == set(lexemes)
