@@ -134,7 +134,13 @@ def expand(parsed):
 
 def load(path=SEED_FILE, replace=False):
     """Load concepts from a thesaurus file (see data/thesaurus.json): a concept already there
-    is left as the secretariat keeps it unless `replace`. Returns (created, replaced)."""
+    is left as the secretariat keeps it unless `replace`. Returns (created, replaced).
+
+    A concept's terms are given per language: {"preferred": term, "alternative": [terms],
+    "acronym": [terms], "sources": [keys]}; a term is a string, which the language's
+    "sources" cover, or {"text": ..., "sources": [keys]}. Keys name entries of the file's
+    "sources" map (a text, or {"label", "title", ...}); a key the map lacks is taken as the
+    source's own text. The concept's source, as the admin shows it, summarises its terms'."""
     from search.models import Concept, ConceptTerm
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -145,26 +151,85 @@ def load(path=SEED_FILE, replace=False):
             concept = Concept.objects.filter(name=entry["name"]).first()
             if concept is not None and not replace:
                 continue
-            source = "; ".join(sources.get(key, key) for key in entry.get("sources", []))
+            terms, cited = _terms(entry["terms"])
             if concept is None:
                 concept = Concept(name=entry["name"])
                 created += 1
             else:
                 replaced += 1
             concept.note = entry.get("note", "")
-            concept.source = source[:500]
+            length = Concept._meta.get_field("source").max_length
+            concept.source = _summary(entry.get("sources", []), cited, sources, length)
             concept.save()
             ConceptTerm.objects.filter(concept=concept).delete()
-            terms = []
-            for language, kinds in entry["terms"].items():
-                for kind, texts in kinds.items():
-                    for text in [texts] if isinstance(texts, str) else texts:
-                        terms.append(
-                            ConceptTerm(concept=concept, language=language, text=text, kind=kind)
-                        )
+            terms = [
+                ConceptTerm(concept=concept, language=language, text=text, kind=kind)
+                for language, kind, text in terms
+            ]
             for order, term in enumerate(terms):
                 term.sort_order = order
                 term.full_clean(exclude=["concept"])
             ConceptTerm.objects.bulk_create(terms)
     changed()
     return created, replaced
+
+
+def _terms(languages):
+    """[(language, kind, text)] of a concept's "terms", and {language: [source keys]} in the
+    order they are cited."""
+    if not isinstance(languages, dict):
+        raise TypeError("a concept's terms must be an object of languages")
+    terms, cited = [], {}
+    for language, block in languages.items():
+        if not isinstance(block, dict):
+            raise TypeError(f"terms in {language!r} must be an object")
+        default = _keys(block.get("sources", []))
+        for kind, values in block.items():
+            if kind == "sources":
+                continue
+            for value in [values] if isinstance(values, (str, dict)) else values:
+                if isinstance(value, dict):
+                    text, keys = value["text"], _keys(value.get("sources", default))
+                else:
+                    text, keys = value, default
+                if not isinstance(text, str):
+                    raise TypeError(f"a term in {language!r} must be a text")
+                terms.append((language, kind, text))
+                keys_of = cited.setdefault(language, [])
+                keys_of.extend(key for key in keys if key not in keys_of)
+    return terms, cited
+
+
+def _keys(keys):
+    if isinstance(keys, str) or not all(isinstance(key, str) for key in keys):
+        raise TypeError("sources must be a list of keys")
+    return list(keys)
+
+
+def _label(key, sources):
+    source = sources.get(key, key)
+    if isinstance(source, dict):
+        return source.get("label") or source.get("title") or key
+    return str(source)
+
+
+def _summary(concept_keys, cited, sources, length):
+    """The concept's source for the admin: the sources of its terms, language by language,
+    then the concept's own; shortened to fit the field (languages left out, then whole
+    sources)."""
+    parts = [
+        f"{language}: {', '.join(_label(key, sources) for key in keys)}"
+        for language, keys in cited.items()
+        if keys
+    ]
+    parts += [_label(key, sources) for key in _keys(concept_keys)]
+    text = "; ".join(parts)
+    if len(text) <= length:
+        return text
+    labels = [_label(key, sources) for keys in cited.values() for key in keys]
+    labels = list(dict.fromkeys(labels + [_label(key, sources) for key in concept_keys]))
+    text = "; ".join(labels)
+    while len(text) > length:
+        labels.pop()
+        text = "; ".join(labels) + "; …"
+    return text

@@ -97,6 +97,60 @@ def test_a_bad_term_in_the_file_loads_nothing(db, tmp_path):
     assert not Concept.objects.exists()
 
 
+def test_terms_name_their_sources_per_language_or_per_term(db, tmp_path):
+    path = tmp_path / "thesaurus.json"
+    sources = {"guide": {"label": "Shelter guide", "title": "A guide"}, "law": "Shelter law"}
+    terms = {
+        "en": {"preferred": "safe house", "alternative": ["shelter"], "sources": ["guide"]},
+        "hr": {"preferred": {"text": "sklonište", "sources": ["law", "guide"]}},
+        "sr": {"preferred": "sklonište", "acronym": [{"text": "SK", "sources": ["notes"]}]},
+    }
+    concepts = [{"name": "shelter", "terms": terms}]
+    path.write_text(json.dumps({"sources": sources, "concepts": concepts}), encoding="utf-8")
+    call_command("load_thesaurus", str(path), stdout=io.StringIO())
+    concept = Concept.objects.get()
+    assert concept.source == "en: Shelter guide; hr: Shelter law, Shelter guide; sr: notes"
+    assert list(concept.terms.values_list("language", "kind", "text")) == [
+        ("en", "preferred", "safe house"),
+        ("en", "alternative", "shelter"),
+        ("hr", "preferred", "sklonište"),
+        ("sr", "preferred", "sklonište"),
+        ("sr", "acronym", "SK"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ({"en": {"preferred": "safe house", "sources": "guide"}}, "sources must be a list"),
+        ({"en": {"preferred": {"sources": ["guide"]}}}, "text"),
+        ({"en": {"preferred": "safe house", "source": ["guide"]}}, "kind"),
+        ({"en": ["safe house"]}, "must be an object"),
+    ],
+)
+def test_a_bad_source_or_term_is_refused_whole(db, tmp_path, terms, message):
+    path = tmp_path / "thesaurus.json"
+    good = {"name": "good", "terms": {"en": {"preferred": "good"}}}
+    concepts = [good, {"name": "bad", "terms": terms}]
+    path.write_text(json.dumps({"concepts": concepts}), encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("load_thesaurus", str(path))
+    assert not Concept.objects.exists()
+
+
+def test_a_long_summary_of_sources_fits_the_field(db, tmp_path):
+    path = tmp_path / "thesaurus.json"
+    sources = {f"s{n}": {"label": f"Source number {n:02} with a long label"} for n in range(40)}
+    terms = {"en": {"preferred": "safe house", "sources": list(sources)}}
+    concepts = [{"name": "shelter", "terms": terms}]
+    path.write_text(json.dumps({"sources": sources, "concepts": concepts}), encoding="utf-8")
+    thesaurus.load(path)
+    source = Concept.objects.get().source
+    assert len(source) <= 500
+    assert source.startswith("Source number 00 with a long label; Source number 01")
+    assert source.endswith("; …")
+
+
 def test_a_query_in_one_language_finds_the_guideline_written_in_another(seeded):
     store(
         make_record(1, "Guideline", language="en", body="The referral of victims to shelters."),
