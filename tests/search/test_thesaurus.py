@@ -151,6 +151,15 @@ def test_a_long_summary_of_sources_fits_the_field(db, tmp_path):
     assert source.endswith("; …")
 
 
+def test_the_seed_thesaurus_summarises_its_sources_in_the_admin(db):
+    thesaurus.load()
+    referral = Concept.objects.get(name="referral")
+    assert referral.source.startswith("en: ICMPD 2019, CBSS TRM; fr: ")
+    assert "bs: MS BiH, ODIHR bcs 2006" in referral.source
+    transnational = Concept.objects.get(name="transnational referral mechanism")
+    assert "sr: usage (unconfirmed)" in transnational.source
+
+
 def test_a_query_in_one_language_finds_the_guideline_written_in_another(seeded):
     store(
         make_record(1, "Guideline", language="en", body="The referral of victims to shelters."),
