@@ -377,7 +377,8 @@ REQUEST_BODY_MAX_SIZE = env_int(
     "REQUEST_BODY_MAX_SIZE",
     max(WAGTAILDOCS_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024,
 )
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, ranked in one pass on SQLite (portal/wagtail_search/).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.wagtail_search"}}
 # The admin's own login and password reset go through allauth (rate limits, MFA): one door only.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
