@@ -192,7 +192,7 @@ def seed(context):
 
 
 # Guidance written in the region's languages (and the search quality collection's documents,
-# search/quality/network_collection.json): imported through import_resources.
+# benchmarks/data/network_collection.json): imported through import_resources.
 MULTILINGUAL = Path(__file__).resolve().parent / "demo_data" / "multilingual.jsonl"
 
 

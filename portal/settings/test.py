@@ -8,6 +8,8 @@ from .env import env_str
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The benchmarks are tooling (not in production); their tests run the bench command's parts.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -3,6 +3,9 @@ to one."""
 
 import pytest
 
+from django.utils import translation
+
+from search.templatetags.search_labels import language_name
 from tests.search.conftest import make_record, store
 
 PAGE = "/search/"
@@ -35,3 +38,14 @@ def test_the_language_filter_narrows_to_one_language(client, written):
     assert "Упатување на жртви" in html
     assert "Udhëzues" not in html
     assert 'name="language" value="mk" checked' in html
+
+
+def test_a_hits_language_is_named_in_the_interface_language():
+    with translation.override("fr"):
+        assert language_name("sq") == "Albanais"
+        assert language_name("sr") == "Serbe"
+    with translation.override("en"):
+        assert language_name("mk") == "Macedonian"
+        assert language_name("cnr") == "Montenegrin"
+        assert language_name("xx") == "xx"
+        assert language_name("") == ""

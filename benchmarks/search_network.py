@@ -1,5 +1,5 @@
 """
-The network's own test collection (search/quality/network_collection.json): queries a
+The network's own test collection (benchmarks/data/network_collection.json): queries a
 coordinator types in the region's languages, against the demo's multilingual resources, with
 graded judgements written before any ranking was tuned for them. Run by `manage.py bench --only
 search` after the NPL figures, in the same throwaway database.
@@ -36,7 +36,7 @@ from django.test.utils import override_settings
 
 from search import registry, reindex
 
-COLLECTION = Path(__file__).resolve().parent / "quality" / "network_collection.json"
+COLLECTION = Path(__file__).resolve().parent / "data" / "network_collection.json"
 PREFIX = "demo-ml-"
 
 
@@ -124,7 +124,7 @@ def thesaurus(enabled):
 def import_documents(documents):
     """The collection's documents as library resources, through import_resources; then an index
     of them alone. Returns how many records were indexed."""
-    from search.bench import ensure_library
+    from benchmarks.search import ensure_library
 
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
         for document in documents:
@@ -147,7 +147,7 @@ def import_documents(documents):
 
 def scores(queries):
     """{language: ([AP], [nDCG@10])} and the same for "all"."""
-    from search.bench import search_top
+    from benchmarks.search import search_top
 
     by_language = defaultdict(lambda: ([], []))
     for query in queries:

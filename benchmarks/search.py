@@ -28,7 +28,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
-from search import bench_network, reindex, service
+from benchmarks import search_network
+from search import reindex, service
 from search.records import SearchRecord, tiers_from
 
 TARGET_MAP = 0.279
@@ -210,9 +211,9 @@ def run(command, quick=False):
 
 def _run(command, quick, documents, queries, qrels):
     backend = service.active_backend().name
-    # SEARCH_BENCH_PARTS=network measures only the network's own collection (search.bench_network).
+    # SEARCH_BENCH_PARTS=network measures only the network's own collection (search_network.py).
     if os.environ.get("SEARCH_BENCH_PARTS", "npl,network") == "network":
-        bench_network.run(command, backend)
+        search_network.run(command, backend)
         return
     # The import path creates a Wagtail page per document (import_resources' batched path);
     # SEARCH_BENCH_LOADER=direct stores the same records directly, and the output says which.
@@ -267,7 +268,7 @@ def _run(command, quick, documents, queries, qrels):
                        backend=backend)  # fmt: skip
     bad_input(command, backend, label)
     zero_result(command, backend, label)
-    bench_network.run(command, backend)
+    search_network.run(command, backend)
 
 
 # The bad-input list of the search issue: each must be answered (400 or results) within a second.

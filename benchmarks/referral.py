@@ -1,5 +1,5 @@
 """
-The referral assistant's benchmark, part of `manage.py bench --only portal` (portal/bench.py runs
+The referral assistant's benchmark, part of `manage.py bench --only portal` (benchmarks/site.py runs
 it after the public and admin pages, on the same seeded database): server time p50/p95 and query
 count of the assistant's page as the demo member, for an unaccompanied child's case between two
 demo countries with every category of the profile given, and of the same pathway as a PDF sheet.
@@ -43,7 +43,7 @@ def referral_urls():
 
 def bench_referral(command, quick):
     """One `referral.<name>.member` line per URL of referral_urls()."""
-    from portal.bench import percentile
+    from benchmarks.site import percentile
     from portal.demo import MEMBER_EMAIL
 
     member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)

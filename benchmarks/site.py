@@ -42,8 +42,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings, setup_databases, teardown_databases
 
-from portal.bench_admin import bench_admin
-from portal.bench_referral import bench_referral
+from benchmarks.admin_pages import bench_admin
+from benchmarks.followup import bench_followup
+from benchmarks.indicators import bench_indicators
+from benchmarks.referral import bench_referral
 from portal.page_cache import invalidate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,8 +93,8 @@ def run(command, quick=False):
         bench_pages(command, quick)
         bench_admin(command, quick)
         bench_referral(command, quick)
-        __import__("portal.bench_indicators").bench_indicators.bench_indicators(command, quick)
-        __import__("portal.bench_followup").bench_followup.bench_followup(command, quick)
+        bench_indicators(command, quick)
+        bench_followup(command, quick)
         bench_http(command, quick)
         bench_mixed_read_write(command, quick)
         bench_healthz_redis_down(command, quick)
@@ -538,7 +540,7 @@ def start_writer(cache_url):
            "CACHE_URL": cache_url, "LOG_LEVEL": "WARNING"}  # fmt: skip
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-c",
-         "import django; django.setup(); from portal.bench import write_loop; write_loop()"],
+         "import django; django.setup(); from benchmarks.site import write_loop; write_loop()"],
         cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip

@@ -1,5 +1,5 @@
 """
-Admin benchmarks, part of `manage.py bench --only portal` (portal/bench.py runs them after the
+Admin benchmarks, part of `manage.py bench --only portal` (benchmarks/site.py runs them after the
 public pages, on the same seeded database): server time p50/p95, query count and HTML size of the
 pages the secretariat works in, at the bench scale.
 
@@ -39,7 +39,7 @@ PARTICIPANTS = 20
 def bench_admin(command, quick, user=None):
     """One `admin.<page>` line per page of admin_pages(), as `user` (default: the demo
     secretariat account)."""
-    from portal.bench import percentile
+    from benchmarks.site import percentile
 
     user = user or _secretariat_user()
     repeats, budget = (3, 10) if quick else (20, 30)  # samples; seconds per page

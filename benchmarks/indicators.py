@@ -1,5 +1,5 @@
 """
-The indicator pages' benchmark, part of `manage.py bench --only portal` (portal/bench.py runs it
+The indicator pages' benchmark, part of `manage.py bench --only portal` (benchmarks/site.py runs it
 on the same seeded database): server time p50/p95 and query count of the indicator browser with
 every filter set (stage, group, exploitation, strength, set, country version, language), and of
 the same selection's checklist and its PDF, anonymous and as the demo member. Measured like the
@@ -112,7 +112,7 @@ def indicator_urls():
 
 def bench_indicators(command, quick):
     """One `indicators.<name>.<role>` line per URL of indicator_urls() and role."""
-    from portal.bench import percentile
+    from benchmarks.site import percentile
     from portal.demo import MEMBER_EMAIL
 
     member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)

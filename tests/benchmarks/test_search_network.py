@@ -2,10 +2,7 @@
 
 import math
 
-from django.utils import translation
-
-from search.bench_network import average_precision, graded_ndcg, load
-from search.templatetags.search_labels import language_name
+from benchmarks.search_network import average_precision, graded_ndcg, load
 
 REGION = {"sq", "bs", "hr", "cnr", "sr", "mk", "bg", "ro", "el", "sl", "uk"}
 
@@ -53,21 +50,10 @@ def test_graded_ndcg_rewards_the_better_answer_first():
     assert graded_ndcg(["x"], {}) == 0.0
 
 
-def test_a_hits_language_is_named_in_the_interface_language():
-    with translation.override("fr"):
-        assert language_name("sq") == "Albanais"
-        assert language_name("sr") == "Serbe"
-    with translation.override("en"):
-        assert language_name("mk") == "Macedonian"
-        assert language_name("cnr") == "Montenegrin"
-        assert language_name("xx") == "xx"
-        assert language_name("") == ""
-
-
 def test_the_off_run_switches_the_thesaurus_setting_off_only_inside(db):
     from django.conf import settings
 
-    from search.bench_network import thesaurus
+    from benchmarks.search_network import thesaurus
 
     with thesaurus(False):
         assert settings.SEARCH_THESAURUS is False

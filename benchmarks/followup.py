@@ -1,5 +1,5 @@
 """
-The follow-up pages' benchmark, part of `manage.py bench --only portal` (portal/bench.py runs it
+The follow-up pages' benchmark, part of `manage.py bench --only portal` (benchmarks/site.py runs it
 after the referral assistant, on the same seeded database): server time p50/p95 and query count
 of the decisions register (page, feed, CSV), the timeline of the action point with the longest
 history, and the follow-up report (page, CSV, PDF), as the demo member. Measured like the other
@@ -44,7 +44,7 @@ def follow_up_urls():
 
 def bench_followup(command, quick):
     """One `followup.<name>.member` line per URL of follow_up_urls()."""
-    from portal.bench import percentile
+    from benchmarks.site import percentile
     from portal.demo import MEMBER_EMAIL
 
     member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)

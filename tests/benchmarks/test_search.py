@@ -2,7 +2,7 @@
 
 import math
 
-from search.bench import average_precision, load_collection, ndcg, percentile, scaled_records
+from benchmarks.search import average_precision, load_collection, ndcg, percentile, scaled_records
 
 
 def test_average_precision_over_the_top_100():
@@ -39,9 +39,9 @@ def test_scaled_corpus_repeats_the_collection_with_distinct_keys():
 
 
 def test_the_collection_loads_through_the_real_import_and_is_searchable(db, settings, capsys):
+    from benchmarks.search import load_through_import
     from library.models import ResourcePage
     from search import service
-    from search.bench import load_through_import
 
     settings.ELASTICSEARCH_URL = ""
     figures = {}

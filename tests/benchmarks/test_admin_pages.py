@@ -1,4 +1,4 @@
-"""The admin benchmark (portal/bench_admin.py) on the demo network, in its quick mode: one line
+"""The admin benchmark (benchmarks/admin_pages.py) on the demo network, in its quick mode: one line
 per admin page with its server time, query count and HTML size. Whether the targets are met is
 the benchmark's finding at scale (`make bench`), not this test's."""
 
@@ -9,10 +9,10 @@ import pytest
 
 from django.core.management import call_command
 
+from benchmarks.admin_pages import AGENDA_ITEMS, PARTICIPANTS, bench_admin, bench_meeting
+from benchmarks.management.commands.bench import Command
 from meetings.models import MeetingPage
 from network.models import Person
-from portal.bench_admin import AGENDA_ITEMS, PARTICIPANTS, bench_admin, bench_meeting
-from portal.management.commands.bench import Command
 from tests.network.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
