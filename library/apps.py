@@ -8,7 +8,8 @@ class LibraryConfig(AppConfig):
 
     def ready(self):
         from library import admin_forms, signals  # noqa: F401  (connects the receivers)
-        from library.providers import agreement_pairs, latest_guidance, referral_guidance
+        from library.home import latest_guidance
+        from library.referral import agreement_pairs, referral_guidance
         from library.search_records import (
             IndicatorRecordSource,
             ResourceRecordSource,

@@ -7,12 +7,11 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from network import admin_forms, home, indexing, invitations, search_records  # noqa: F401
+        from network import admin_forms, home, invitations, search_records, signals  # noqa: F401
         from portal.home import register_dashboard_section
         from search.registry import register_facet_labels
 
         search_records.register_sources()
         register_facet_labels("country", search_records.country_labels)
         admin_forms.register_autocomplete_sources()
-        indexing.connect()
         register_dashboard_section(home.directory_entry_section)

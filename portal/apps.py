@@ -20,7 +20,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
-        from portal import admin_choosers, audit, search_records, usage
+        from portal import admin_choosers, audit, search_records, signals, usage  # noqa: F401
         from portal.accounts import signals as account_signals
         from portal.page_cache import connect_invalidation
         from search.registry import register
@@ -30,6 +30,5 @@ class PortalConfig(AppConfig):
         usage.connect()
         account_signals.connect()
         register(search_records.StandardPageRecordSource())
-        search_records.connect()
         admin_choosers.register_user_source()
         admin_choosers.register_topic_source()

@@ -1,10 +1,5 @@
 """Search records for the portal's own public pages (about the network, statements...)."""
 
-from django.db.models.signals import pre_delete
-
-from wagtail.signals import page_published, page_unpublished, post_page_move
-
-from search.indexing import enqueue_index, enqueue_removal
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, with_site_root_paths
 
@@ -50,20 +45,3 @@ class StandardPageRecordSource(RecordSource):
                 facets={"kind": ["page"], "year": [str(date.year)] if date else []},
             )
         ]
-
-
-def _reindex(sender, instance, **kwargs):
-    enqueue_index(SOURCE_NAME, instance.pk)
-
-
-def _remove(sender, instance, **kwargs):
-    enqueue_removal(SOURCE_NAME, instance.pk)
-
-
-def connect():
-    from portal.models import StandardPage
-
-    page_published.connect(_reindex, sender=StandardPage, dispatch_uid="portal.page.published")
-    page_unpublished.connect(_reindex, sender=StandardPage, dispatch_uid="portal.page.unpublished")
-    post_page_move.connect(_reindex, sender=StandardPage, dispatch_uid="portal.page.moved")
-    pre_delete.connect(_remove, sender=StandardPage, dispatch_uid="portal.page.deleted")

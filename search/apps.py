@@ -7,13 +7,4 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from search import thesaurus
-        from search.models import Concept, ConceptTerm
-
-        for model in (Concept, ConceptTerm):
-            post_save.connect(thesaurus.changed, sender=model, dispatch_uid=f"thesaurus-{model}")
-            post_delete.connect(
-                thesaurus.changed, sender=model, dispatch_uid=f"thesaurus-del-{model}"
-            )
+        from search import signals  # noqa: F401  (connects the receivers)

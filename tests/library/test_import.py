@@ -267,7 +267,7 @@ def test_imported_pages_are_real_published_wagtail_pages(tmp_path, taxonomy, cli
 
 
 def test_a_line_the_database_refuses_fails_alone_and_its_batch_is_kept(tmp_path, library):
-    from library.importing import ResourceImporter
+    from library.importer import ResourceImporter
     from tests.library.factories import resource
 
     importer = ResourceImporter()
@@ -294,9 +294,9 @@ def test_a_line_the_database_refuses_fails_alone_and_its_batch_is_kept(tmp_path,
 
 
 def test_batches_are_written_as_they_fill(tmp_path, library, monkeypatch, capsys):
-    from library import importing
+    from library import importer
 
-    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 3)
     path = write_lines(tmp_path, *[{"external_id": f"P{n}", "title": f"T {n}"} for n in range(8)])
     run(path)
     assert ResourcePage.objects.count() == 8

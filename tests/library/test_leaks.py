@@ -5,7 +5,7 @@ import pytest
 
 from django.contrib.auth.models import AnonymousUser
 
-from library.providers import referral_guidance
+from library.referral import referral_guidance
 from library.search_records import ResourceRecordSource
 from network.referral import referral_resources
 from tests.library.factories import document, resource

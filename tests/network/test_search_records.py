@@ -2,7 +2,7 @@ import pytest
 
 from django.utils import translation
 
-from network import indexing
+from network import signals
 from network.models import Mandate, PersonEmail
 from network.search_records import CountrySource, OrganisationSource, PersonSource
 from portal.access import TIERS, Audience
@@ -146,8 +146,8 @@ def test_iter_objects_streams_active_people():
 def enqueued(monkeypatch):
     """What the signal handlers ask the search service to (re)index, after commit."""
     calls = []
-    monkeypatch.setattr(indexing, "enqueue_index", lambda *a: calls.append(("index", *a)))
-    monkeypatch.setattr(indexing, "enqueue_removal", lambda *a: calls.append(("remove", *a)))
+    monkeypatch.setattr(signals, "enqueue_index", lambda *a: calls.append(("index", *a)))
+    monkeypatch.setattr(signals, "enqueue_removal", lambda *a: calls.append(("remove", *a)))
     return calls
 
 

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from library.importing import LineError, ResourceImporter, wagtail_indexes_once_per_resource
+from library.importer import LineError, ResourceImporter, wagtail_indexes_once_per_resource
 from portal import outbox
 from search.indexing import deferred_indexing
 

@@ -1,40 +1,18 @@
-"""What the library contributes to other parts of the portal: the home page's latest guidance
-and the guidance shown beside referral contacts. Each asks the access policy and runs a fixed
-number of queries."""
+"""What the library contributes to the referral pathway: the guidance shown beside referral
+contacts and the pairs of countries bound by an agreement. Each asks the access policy and runs a
+fixed number of queries."""
 
 import itertools
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Value
-from django.utils.translation import gettext as _
 
 from network.models import Country
 from network.referral import ReferralResource, Scope
-from portal.home import HomeSection
 
-LATEST_COUNT = 5
 REFERRAL_TOPIC = "referral"
 REFERRAL_COUNT = 10
 # The resource type of bilateral and multilateral agreements, memoranda and protocols.
 AGREEMENT = "agreement"
-
-
-def latest_guidance(request):
-    from library.models import ResourcePage
-
-    resources = list(
-        ResourcePage.objects.visible_to(request.user)
-        .current_for(request.user)
-        .for_listing()
-        .order_by("-first_published_at")[:LATEST_COUNT]
-    )
-    if not resources:
-        return None
-    return HomeSection(
-        title=_("Latest guidance"),
-        template="library/home_latest.html",
-        context={"resources": resources},
-        order=10,
-    )
 
 
 def referral_guidance(countries, user, *, national_sops=(), first_topics=()):

@@ -1,42 +1,14 @@
-"""The library's contributions elsewhere: the home page's latest guidance and the guidance
-beside referral contacts; both ask the policy and run a fixed number of queries."""
+"""The library's contribution to the referral pathway: the guidance beside referral contacts
+asks the policy and runs a fixed number of queries."""
 
 import datetime
 
 import pytest
 
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
 
-from library.providers import latest_guidance, referral_guidance
+from library.referral import referral_guidance
 from tests.library.factories import resource
-
-
-def test_home_page_shows_latest_public_guidance(client, library):
-    resource("Fresh guidance")
-    resource("Members guidance", audience="members")
-    body = client.get("/").content.decode()
-    assert "Latest guidance" in body
-    assert "Fresh guidance" in body
-    assert "Members guidance" not in body
-
-
-def test_no_section_when_nothing_is_visible(library):
-    resource("Members guidance", audience="members")
-    request = RequestFactory().get("/")
-    request.user = AnonymousUser()
-    assert latest_guidance(request) is None
-
-
-@pytest.mark.parametrize("count", [3, 30])
-def test_latest_guidance_queries_are_fixed(library, django_assert_num_queries, count):
-    for number in range(count):
-        resource(f"Guide {number}", topics=["referral"], languages=["en"])
-    request = RequestFactory().get("/")
-    request.user = AnonymousUser()
-    with django_assert_num_queries(3):
-        section = latest_guidance(request)
-    assert len(section.context["resources"]) == min(count, 5)
 
 
 def test_referral_guidance_is_current_live_referral_resources_of_the_countries(library, member):
