@@ -5,12 +5,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.pages.listing import ExplorableIndexView, GenericPageFilterSet
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.documents import get_document_model, get_permission_policy
 from wagtail.documents import wagtail_hooks as wagtail_document_hooks
 from wagtail.log_actions import log
@@ -18,7 +21,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from library.downloads import download_audience, restricted_download
-from library.models import Indicator
+from library.models import Indicator, ResourcePage
 from network.models.referral import TargetGroup
 from network.pathway import Exploitation
 from portal.access import Audience
@@ -158,6 +161,40 @@ class IndicatorViewSet(SnippetViewSet):
 
 
 register_snippet(IndicatorViewSet)
+
+
+class LibraryExplorerView(ExplorableIndexView):
+    """The library's resources in the page explorer: some 10,000 children at the bench scale.
+
+    Each row's actions menu is most of a listing's cost (ten buttons, each with its permission
+    check, URL and template), so a page of the library lists 20 resources, as Wagtail's page
+    search does, rather than the explorer's 50. The page type column (every child is a
+    resource) and the column leading to child pages (resources have none) say nothing here and
+    are left out, unless a search reaches beyond the library into the whole tree."""
+
+    paginate_by = 20
+
+    @cached_property
+    def explorable_columns(self):
+        columns = super().explorable_columns
+        if self.is_searching_whole_tree:
+            return columns
+        return [column for column in columns if column.name not in ("type", "navigate")]
+
+
+class ResourcePageViewSet(PageViewSet):
+    """Wagtail's page views for resources; Wagtail uses this viewset's listing when the
+    explorer shows the children of the library page (the only parent resources may have)."""
+
+    model = ResourcePage
+    index_view_class = LibraryExplorerView
+    # The explorer's filters, page type included (a search may reach beyond the library).
+    filterset_class = GenericPageFilterSet
+
+
+@hooks.register("register_admin_viewset")
+def register_resource_page_viewset():
+    return ResourcePageViewSet("library_resources")
 
 
 @hooks.register("register_log_actions")
