@@ -6,12 +6,15 @@ live Elasticsearch when ELASTICSEARCH_URL is set (skipped, visibly, otherwise).
 
 import datetime
 import os
-import time
 import uuid
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from search import service
+from search.query import MAX_QUERY_LENGTH
 from tests.search.conftest import make_record, store
 
 ES_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -320,18 +323,25 @@ class TestIndexWrites:
 
 
 class TestBadInput:
+    # Each input with the number of records it finds among one ("Title", "text title word"):
+    # syntax is only text, so a query of syntax alone lists everything, as an empty one does.
     @pytest.mark.parametrize(
-        "query",
-        ["x" * 20_000, "word " * 4000, '"unbalanced', "(", "title:*", "/.*/", "AND", "NOT",
-         "a OR", '"" -""', "-", "*", "NEAR(a, b)", "^", "{title}: x", "'; DROP TABLE x; --",
-         "\x00\x01", "日本語 テスト"],
+        "query, total",
+        [("x" * 20_000, 0), ("word " * 4000, 1), ('"unbalanced', 0), ("(", 1), ("title:*", 1),
+         ("/.*/", 1), ("AND", 0), ("NOT", 0), ("a OR", 0), ('"" -""', 1), ("-", 1), ("*", 1),
+         ("NEAR(a, b)", 0), ("^", 1), ("{title}: x", 1), ("'; DROP TABLE x; --", 0),
+         ("\x00\x01", 1), ("日本語 テスト", 0)],
     )  # fmt: skip
-    def test_any_input_answers_quickly_without_error(self, backend, query):
+    def test_any_input_is_answered_with_a_bounded_amount_of_work(self, backend, query, total):
+        # How fast is measured by the benchmark (search.scale.*.bad_input_slowest); here, that
+        # the work does not grow with the input: a handful of statements, none carrying more
+        # than the first MAX_QUERY_LENGTH characters of what was typed.
         store(make_record(1, "Title", body="text title word"))
-        started = time.monotonic()
-        results = search(query)
-        assert time.monotonic() - started < 1
-        assert results.total >= 0
+        with CaptureQueriesContext(connection) as statements:
+            results = search(query)
+        assert results.total == total
+        assert len(statements) <= 6
+        assert max((len(s["sql"]) for s in statements), default=0) < 2 * MAX_QUERY_LENGTH + 3000
 
     def test_words_inside_odd_syntax_are_still_searched(self, backend):
         store(make_record(1, "Guide", body="text title word"))

@@ -3,7 +3,8 @@ alias swap, and falling back to the database when the cluster cannot be reached.
 contract run is in test_contract.py (when ELASTICSEARCH_URL is set)."""
 
 import datetime
-import time
+import socket
+import threading
 
 import pytest
 
@@ -120,6 +121,43 @@ def test_index_names_carry_the_environment_prefix(settings):
     assert backend.new_index_name().startswith("staging-search-records-v")
 
 
+class StandInCluster:
+    """A local port standing in for a cluster that is down: each connection is taken and closed
+    unanswered (or, `answer=False`, held open and never answered, as a hung cluster does);
+    `connections` counts how often the portal knocked."""
+
+    def __init__(self, answer=True):
+        self.answer = answer
+        self.connections = 0
+        self.held = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # the listener was shut: stop serving
+                return
+            self.connections += 1
+            if self.answer:
+                connection.close()  # as a refused request does, but counted
+            else:
+                self.held.append(connection)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.thread.join()
+        for connection in self.held:
+            connection.close()
+
+
 class TestUnreachableCluster:
     """Port 9 (discard) is closed here: connecting fails like a cluster that is down."""
 
@@ -130,17 +168,31 @@ class TestUnreachableCluster:
         yield
         service._es_down_until = 0.0
 
-    def test_search_falls_back_to_the_database_within_two_seconds(self, down):
+    def test_search_falls_back_to_the_database_asking_the_cluster_once(self, down, settings):
+        # How fast is measured by the benchmark (search.fallback.*); here, that the fallback
+        # costs one attempt, not retries, and that the next search does not knock again.
+        settings.ELASTICSEARCH_URL = ""  # stored while no cluster is configured: none waits
         store(make_record(1, "Shelter guide", body="shelter"))
-        started = time.monotonic()
-        results = service.search("shelter", None)
-        assert time.monotonic() - started < 2
-        assert results.backend in ("sqlite", "postgresql")
-        assert [hit.title for hit in results.hits] == ["Shelter guide"]
-        # The failure is remembered: the next search does not wait for the cluster again.
-        started = time.monotonic()
-        service.search("shelter", None)
-        assert time.monotonic() - started < 0.5
+        with StandInCluster() as cluster:
+            settings.ELASTICSEARCH_URL = cluster.url
+            results = service.search("shelter", None)
+            assert results.backend in ("sqlite", "postgresql")
+            assert [hit.title for hit in results.hits] == ["Shelter guide"]
+            assert cluster.connections == 1
+            assert service.search("shelter", None).total == 1
+            assert service.suggest("shel", None) == ["Shelter guide"]
+            assert cluster.connections == 1
+
+    def test_a_cluster_that_never_answers_is_given_up_on(self, down, settings):
+        settings.ELASTICSEARCH_URL = ""  # stored while no cluster is configured: none waits
+        store(make_record(1, "Shelter guide", body="shelter"))
+        with StandInCluster(answer=False) as cluster:
+            settings.ELASTICSEARCH_URL = cluster.url
+            results = service.search("shelter", None)
+            assert [hit.title for hit in results.hits] == ["Shelter guide"]
+            assert results.backend in ("sqlite", "postgresql")
+            assert cluster.connections == 1
+            assert not service._es_available()
 
     def test_pages_never_answer_500(self, down):
         store(make_record(1, "Shelter guide", body="shelter"))
