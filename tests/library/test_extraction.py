@@ -196,8 +196,15 @@ def test_an_unexpected_parser_error_is_recorded_and_the_worker_carries_on(
     )
 
 
-def test_missing_document_is_not_an_error(db):
-    extract_document_text(987654)
+def test_missing_document_is_not_an_error(db, django_assert_num_queries):
+    # A document deleted before its task ran: the task looks once, finds nothing, writes
+    # nothing, and leaves every other document as it was.
+    waiting = document("waiting.txt", b"words")  # its extraction runs after a commit: not yet
+    with django_assert_num_queries(1):
+        assert extract_document_text(987654) is None
+    waiting.refresh_from_db()
+    assert waiting.extraction_status == Extraction.PENDING
+    assert waiting.extracted_text == ""
 
 
 def test_replacing_the_file_extracts_the_new_text(db, django_capture_on_commit_callbacks):

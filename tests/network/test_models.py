@@ -10,9 +10,19 @@ from network.models.people import normalise_phone, validate_international_phone
 from tests.network.factories import CountryFactory, MandateFactory, PersonFactory
 
 
-@pytest.mark.parametrize("number", ["+381 11 123 4567", "+355(4)2233445", "+1-202-555-0143"])
-def test_international_phone_numbers_are_accepted(number):
-    validate_international_phone(number)
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number, stored",
+    [("+381 11 123 4567", "+381 11 123 4567"), ("+355(4)2233445", "+355 4 2233445"),
+     ("+1-202-555-0143", "+1 202 555 0143")],
+)  # fmt: skip
+def test_international_phone_numbers_are_accepted_and_stored_normalised(number, stored):
+    assert validate_international_phone(number) is None
+    phone = PersonPhone(person=PersonFactory(phone=False), number=number, sort_order=0)
+    phone.full_clean()  # raises ValidationError if the number were refused
+    phone.save()
+    phone.refresh_from_db()
+    assert phone.number == stored
 
 
 @pytest.mark.parametrize("number", ["011 123 4567", "+0 11 123", "+381", "call me", "+381 11 12x"])
