@@ -8,7 +8,7 @@ import itertools
 
 from django.db.models import Q
 
-from portal.access import RANK
+from portal.access import lowest, tier_at_least
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, with_site_root_paths
 
@@ -115,7 +115,7 @@ def record_audiences(page):
     return tuple(
         tier
         for tier in tiers_from(page.audience)
-        if not any(RANK.get(audience, 99) <= RANK[tier] for audience in successors)
+        if not any(tier_at_least(tier, audience) for audience in successors)
     )
 
 
@@ -248,8 +248,8 @@ def _indicators():
 
 
 def _holding_sets(indicator_ids):
-    """{indicator id: [(rank of audience, page id, audience, url path, title, resource type)]}
-    of the live pages holding these indicators, most open first: one query for all of them."""
+    """{indicator id: [(page id, audience, title)]} of the live pages holding these indicators,
+    in page order: one query for all of them."""
     from library.models import IndicatorSetItem
 
     holders = {pk: [] for pk in indicator_ids}
@@ -259,10 +259,14 @@ def _holding_sets(indicator_ids):
         .values_list("indicator_id", "page_id", "page__audience", "page__title")
     )
     for indicator_id, page_id, audience, title in rows:
-        holders[indicator_id].append((RANK.get(audience, 99), page_id, audience, title))
-    for found in holders.values():
-        found.sort()
+        holders[indicator_id].append((page_id, audience, title))
     return holders
+
+
+def _most_open(holders):
+    """The holder whose audience is the least restricted; the first page of those alike."""
+    audience = lowest(audience for _page_id, audience, _title in holders)
+    return next(holder for holder in holders if holder[1] == audience)
 
 
 def _with_holders(indicators):
@@ -307,7 +311,7 @@ class IndicatorRecordSource(RecordSource):
             holders = _holding_sets([indicator.pk])[indicator.pk]
         if not holders:
             return []
-        _rank, page_id, audience, set_title = holders[0]
+        page_id, audience, set_title = _most_open(holders)
         url = _page_urls([page_id]).get(page_id, "")
         language = indicator.language_id or "en"
         facets = {"kind": ["indicator"], "type": ["indicator_set"], "language": [language]}

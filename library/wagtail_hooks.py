@@ -1,7 +1,6 @@
 import django_filters
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -24,7 +23,7 @@ from library.downloads import download_audience, restricted_download
 from library.models import Indicator, ResourcePage
 from network.models.referral import TargetGroup
 from network.pathway import Exploitation
-from portal.access import Audience
+from portal.access import Audience, deny
 from portal.models import Topic
 from portal.usage import may_fetch
 
@@ -45,9 +44,7 @@ def guard_document_download(document, request):
     audience among the live places that show the document (see library.downloads)."""
     audience = download_audience(document)
     if not may_fetch(request.user, audience):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+        return deny(request)
     if audience != Audience.PUBLIC:
         # Downloads of restricted documents are part of the audit trail.
         log(document, "library.document.download", user=request.user)

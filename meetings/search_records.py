@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 
 from library.models import LibraryDocument
 from meetings.models import ActionPoint, AgendaItem, MeetingDocument, MeetingPage
-from portal.access import RANK, Audience
+from portal.access import Audience, tier_at_least
 from search.records import SearchRecord, tiers_from
 from search.registry import RecordSource, with_site_root_paths
 
@@ -147,4 +147,4 @@ def meetings_showing(document_ids):
 
 def visible_audiences_for(tier):
     """The audiences readable at `tier` (the same ordering as the access policy)."""
-    return [audience.value for audience in Audience if RANK[audience] <= RANK[str(tier)]]
+    return [audience.value for audience in Audience if tier_at_least(tier, audience)]

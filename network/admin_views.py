@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -14,14 +13,9 @@ from django.utils.translation import gettext as _
 from network.forms import HandoverForm
 from network.handover import hand_over
 from network.models import Mandate, Person
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 
 STALE_AFTER = datetime.timedelta(days=365)
-
-
-def _require_secretariat(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
 
 
 def stale_people(now=None):
@@ -39,7 +33,8 @@ def stale_people(now=None):
 
 
 def freshness(request):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     page = Paginator(stale_people(), 50).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
@@ -53,7 +48,8 @@ def freshness(request):
 
 
 def handover(request, mandate_id):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     mandate = get_object_or_404(Mandate.objects.select_related("person", "country"), pk=mandate_id)
     form = HandoverForm(request.POST or None, mandate=mandate)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ Imported by network/wagtail_hooks.py, which registers Wagtail's hooks of the app
 import csv
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,13 +18,13 @@ from wagtail.admin.menu import MenuItem
 
 from network.coverage import Status, coverage_csv_rows, coverage_report
 from network.models import Procedure
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 from portal.spreadsheet import safe_cell
 
 
 def referral_coverage(request):
     if not is_secretariat(request.user):
-        raise PermissionDenied
+        return deny(request)
     output = request.GET.get("format", "")
     if output not in ("", "csv") or set(request.GET) - {"format"}:
         return HttpResponse(

@@ -9,7 +9,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
@@ -23,7 +22,7 @@ from network.exports import institution_vcard, institutions_csv
 from network.institution_forms import InstitutionForm, ReferralProfileForm
 from network.models import Country, Institution, ReferralProfile
 from network.stewardship import may_edit_referral_data
-from portal.access import is_member, may_open
+from portal.access import deny, is_member, may_open
 
 SELF_EDIT = "network.referral_self_edit"
 
@@ -206,10 +205,8 @@ def _bad_request(text):
 def institutions_export_csv(request):
     """Every institution as CSV, for members and the secretariat only (a bulk copy is a
     members' tool, as for the directory). `?country=XX` (repeatable) narrows it."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not is_member(request.user):
-        raise PermissionDenied
+        return deny(request)
     unexpected = sorted(set(request.GET) - {"country"})
     if unexpected:
         # A misspelt filter would otherwise export every country's institutions.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from portal.access import RANK, Audience, audience_of, can_see
+from portal.access import audience_of, can_see, tier_at_least
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,9 @@ def _current_mandates(person):
 
 def entry_for_tier(person, tier, is_owner=False):
     """What a viewer of `tier` sees of `person`. The owner sees their whole entry."""
-    rank = RANK[str(tier)]
 
     def shows(audience):
-        return is_owner or rank >= RANK.get(str(audience), RANK[Audience.SECRETARIAT])
+        return is_owner or tier_at_least(tier, audience)
 
     show_photo = bool(person.photo) and shows(person.photo_audience)
     return PersonEntry(
@@ -125,10 +124,9 @@ class InstitutionEntry:
 
 def institution_entry_for_tier(institution, tier):
     """What a viewer of `tier` sees of `institution`. Uses prefetched languages."""
-    rank = RANK[str(tier)]
 
     def shows(audience):
-        return rank >= RANK.get(str(audience), RANK[Audience.SECRETARIAT])
+        return tier_at_least(tier, audience)
 
     return InstitutionEntry(
         institution=institution,

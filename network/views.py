@@ -25,7 +25,7 @@ from network.models import Country, Mandate, Organisation, Person
 from network.pathway import build_pathway
 from network.presenters import can_see_photo, is_owner
 from network.referral_sheet import referral_sheet_pdf
-from portal.access import Audience, is_member, is_secretariat
+from portal.access import Audience, deny, is_member, is_secretariat
 
 PEOPLE_PER_PAGE = 25
 
@@ -232,10 +232,8 @@ def _case_response(response):
 def export_csv(request):
     """The directory as CSV, for members and the secretariat only: a bulk copy of the network's
     people is a members' tool even where each entry is public."""
-    if not request.user.is_authenticated:
-        return redirect(f"{_login_url()}?next={request.path}")
     if not is_member(request.user):
-        raise PermissionDenied
+        return deny(request)
     people = _visible_people(request.user, with_tags=True).select_related("user")
     response = HttpResponse(
         directory_csv(people, request.user), content_type="text/csv; charset=utf-8"
@@ -243,13 +241,6 @@ def export_csv(request):
     response["Content-Disposition"] = 'attachment; filename="directory.csv"'
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def _login_url():
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
-    return resolve_url(settings.LOGIN_URL)
 
 
 # Self-service

@@ -6,7 +6,6 @@ rules are notifications.freshness's.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from network.models import Mandate
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 
 from . import freshness
 from .campaigns import CampaignAnswer, CampaignRecipient
@@ -33,13 +32,9 @@ STATES = {
 }
 
 
-def _require_secretariat(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
-
-
 def campaign_index(request):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     page = Paginator(freshness.campaigns_with_counts(), PER_PAGE).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
@@ -80,7 +75,8 @@ def _confirmation(criteria, count):
 def campaign_start(request):
     """GET without criteria: the form. GET with criteria: the preview and its confirmation.
     POST: start, if the selection is still what the preview showed."""
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     context = {"page_title": _("Start a freshness campaign"), "header_icon": "mail"}
     status = 200
     if request.method == "POST":
@@ -179,7 +175,8 @@ def _recipients(campaign, state):
 
 
 def campaign_detail(request, campaign_id):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     campaign = get_object_or_404(freshness.campaigns_with_counts(), pk=campaign_id)
     state = request.GET.get("state", "")
     context = {
@@ -224,7 +221,8 @@ def _state_of(recipient, campaign):
 
 @require_POST
 def campaign_remind(request, campaign_id):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     campaign = get_object_or_404(freshness.campaigns_with_counts(), pk=campaign_id)
     try:
         freshness.request_reminder(campaign, by=request.user)
@@ -245,7 +243,8 @@ def campaign_remind(request, campaign_id):
 @require_POST
 def correction_applied(request, campaign_id, answer_id):
     """Mark one correction as applied: each correction a link gave is applied on its own."""
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     answer = get_object_or_404(
         CampaignAnswer.objects.select_related("recipient__campaign", "recipient__person"),
         recipient__campaign_id=campaign_id,

@@ -8,8 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from network.models import Mandate, Person
 from network.presenters import entry_for_tier
-from portal.access import Audience, is_member
+from portal.access import Audience, deny, is_member
 
 from . import freshness
 from .forms import FILTER_KEYS, CorrectionForm, SavedSearchForm, SubscriptionForm, parse_filters
@@ -38,13 +37,12 @@ from .tokens import (
 
 
 def members_only(view):
-    """Anonymous visitors go to sign in; signed-in non-members are refused."""
+    """Members and the secretariat only; anyone else is refused (portal.access.deny)."""
 
-    @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_member(request.user):
-            raise PermissionDenied
+            return deny(request)
         return view(request, *args, **kwargs)
 
     return wrapper

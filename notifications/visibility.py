@@ -7,15 +7,14 @@ news when it appears, not by its own date.
 
 from django.utils import timezone
 
-from portal.access import RANK, TIERS, audience_of, link_audience
+from portal.access import TIERS, audience_of, link_audience, tier_at_least
 
 from .models import VisibleSince
 
 
 def tiers_seeing(audience):
     """The tiers that may see content addressed to `audience` (unknown: none but the top)."""
-    required = RANK.get(str(audience), RANK[TIERS[-1]])
-    return [tier.value for tier in TIERS if RANK[tier] >= required]
+    return [tier.value for tier in TIERS if tier_at_least(tier, audience)]
 
 
 def record_visibility(page, when=None):

@@ -11,6 +11,7 @@ in that session, everywhere, until it does (`settle_session_tier`, run by middle
 request).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,7 @@ def audience_of(user):
             # Signed in but in no group (e.g. an account whose membership was withdrawn).
             tier = Audience.PUBLIC
     cap = getattr(user, _CAP_ATTR, None)
-    if cap is not None and RANK[tier] > RANK[cap]:
+    if cap is not None and not tier_at_least(cap, tier):
         tier = cap
     setattr(user, _CACHE_ATTR, tier)
     return tier
@@ -99,20 +100,46 @@ def forget_audience(user):
         delattr(user, _CACHE_ATTR)
 
 
+def tier_at_least(holder, tier):
+    """Whether `holder` stands at or above `tier` (public < members < secretariat): the one tier
+    comparison. `holder` is a tier (an Audience or its value) or a user, who holds the tier
+    `audience_of` gives them. An unknown `tier` counts as the most restricted (fail closed); an
+    unknown holder's tier is an error (ValueError)."""
+    held = str(holder) if isinstance(holder, str) else str(audience_of(holder))
+    if held not in RANK:
+        raise ValueError(f"Unknown tier: {held!r}")
+    return RANK[held] >= RANK.get(str(tier), RANK[Audience.SECRETARIAT])
+
+
+def lowest(audiences):
+    """The least restricted of `audiences` (None ignored), or None when there is none. An unknown
+    audience counts as the most restricted."""
+    known = [audience for audience in audiences if audience is not None]
+    if not known:
+        return None
+    return min(known, key=_rank)
+
+
+def strictest(*audiences):
+    """The most restricted of `audiences`: what someone must see to see them all."""
+    return max(audiences, key=_rank)
+
+
+def _rank(audience):
+    # An unknown audience counts as above every tier: fail closed.
+    return RANK.get(str(audience), len(TIERS))
+
+
 def can_see(user, audience):
-    """Whether `user` may see content addressed to `audience`."""
-    try:
-        required = RANK[str(audience)]
-    except KeyError:
-        # An unknown audience is treated as the most restricted: fail closed.
-        required = RANK[Audience.SECRETARIAT]
-    return RANK[audience_of(user)] >= required
+    """Whether `user` may see content addressed to `audience` (an unknown one: the secretariat
+    only)."""
+    return tier_at_least(user, audience)
 
 
 def visible_audiences(user):
     """The audience values `user` may see, for filtering querysets and search backends."""
-    rank = RANK[audience_of(user)]
-    return [tier.value for tier in TIERS if RANK[tier] <= rank]
+    tier = audience_of(user)
+    return [audience.value for audience in TIERS if tier_at_least(tier, audience)]
 
 
 def is_member(user):
@@ -122,6 +149,18 @@ def is_member(user):
 
 def is_secretariat(user):
     return can_see(user, Audience.SECRETARIAT)
+
+
+def deny(request):
+    """The one way to refuse a request for what its user may not see: an anonymous visitor is sent
+    to sign in and brought back here after (`next`); a signed-in user gets the 403 page
+    (PermissionDenied, raised: a secretariat session short of its second factor is sent to that
+    step instead, see portal.middleware.SecondFactorMiddleware). So: `return deny(request)`."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
 
 
 def restrict_queryset(queryset, user, field="audience"):

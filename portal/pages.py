@@ -1,11 +1,9 @@
 """Base classes for pages whose content is addressed to an audience (see portal.access)."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.cache import patch_cache_control
 
-from portal.access import Audience, audience_field, can_see
+from portal.access import Audience, audience_field, can_see, deny
 
 
 class AudiencePageMixin(models.Model):
@@ -28,9 +26,7 @@ class AudiencePageMixin(models.Model):
         """None when `request`'s user may see this page; else where to send them."""
         if can_see(request.user, self.audience):
             return None
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+        return deny(request)
 
     def serve(self, request, *args, **kwargs):
         if (refused := self.refusal(request)) is not None:

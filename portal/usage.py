@@ -37,7 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex, get_page_models
 from wagtail.signals import page_published
 
-from portal.access import RANK, TIERS, Audience, can_see, is_secretariat
+from portal.access import Audience, can_see, is_secretariat, lowest
 
 
 def may_fetch(user, audience):
@@ -50,24 +50,6 @@ def may_fetch(user, audience):
     if is_secretariat(user):
         return True
     return audience is not None and can_see(user, audience)
-
-
-def lowest(audiences):
-    """The least restricted of `audiences` (None ignored), or None when there is none."""
-    known = [audience for audience in audiences if audience is not None]
-    if not known:
-        return None
-    return min(known, key=_rank)
-
-
-def strictest(*audiences):
-    """The most restricted of `audiences`: what someone must see to see them all."""
-    return max(audiences, key=_rank)
-
-
-def _rank(audience):
-    # An unknown audience counts as the most restricted: fail closed.
-    return RANK.get(str(audience), len(TIERS))
 
 
 def usage_audience(obj, direct_uses=None):

@@ -6,7 +6,6 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 from portal.spreadsheet import safe_cell
 from search import gaps
 from search.forms import GapFilterForm, HandleForm
@@ -26,11 +25,6 @@ PAGE_SIZE = 50
 FILTERS = ("week", "language", "tier", "status")
 # A filter value longer than any valid one is cut before it is echoed in an error.
 MAX_FILTER_LENGTH = 20
-
-
-def _require_secretariat(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
 
 
 def _filter_form(request):
@@ -78,7 +72,8 @@ def _listing(request, form, status=200, **context):
 
 
 def zero_results(request):
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     form = _filter_form(request)
     if not form.is_valid():
         return _listing(request, form, status=400)
@@ -96,7 +91,8 @@ def zero_results(request):
 def zero_results_export(request):
     """What the list shows under the same filters, every page, as CSV. Queries are what people
     typed: each text cell goes through `safe_cell`, so none runs as a spreadsheet formula."""
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     form = _filter_form(request)
     if not form.is_valid():
         return _listing(request, form, status=400)
@@ -152,7 +148,8 @@ def _next_url(request):
 def zero_result_handle(request, row_id):
     """Handle one query (any counted row of it addresses it, so its text stays out of URLs):
     its weeks, tiers and languages, and the note of what was done."""
-    _require_secretariat(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     query = get_object_or_404(ZeroResultQuery.objects.only("query"), pk=row_id).query
     handling = ZeroResultHandling.objects.filter(query=query).select_related("handled_by").first()
     form = HandleForm(

@@ -42,6 +42,6 @@ class SearchRecord:
 
 def tiers_from(minimum):
     """The tiers at or above `minimum`: the `audiences` of an object with a single record."""
-    from portal.access import RANK, TIERS
+    from portal.access import TIERS, tier_at_least
 
-    return tuple(tier.value for tier in TIERS if RANK[tier] >= RANK[str(minimum)])
+    return tuple(tier.value for tier in TIERS if tier_at_least(tier, minimum))

@@ -33,11 +33,10 @@ from wagtail.search import index
 
 from meetings.admin_forms import MeetingPageForm
 from meetings.models.record import AgendaItem, MeetingDocument
-from portal.access import RANK, Audience, can_see, restrict_queryset
+from portal.access import Audience, can_see, lowest, restrict_queryset, strictest
 from portal.admin_choosers import AutocompleteSelectMultiple
 from portal.page_cache import CachedIds, form_state, reads, shared_key
 from portal.pages import AudiencePageMixin
-from portal.usage import lowest, strictest
 
 PAGE_SIZE = 20
 
@@ -501,9 +500,7 @@ class MeetingPage(AudiencePageMixin, Page):
     @property
     def record_audience(self):
         """The record is members-only at least, and follows a stricter page audience."""
-        if RANK[str(self.audience)] > RANK[Audience.MEMBERS]:
-            return self.audience
-        return Audience.MEMBERS
+        return strictest(Audience.MEMBERS, self.audience)
 
     def can_see_record(self, user):
         return can_see(user, self.record_audience)

@@ -1,7 +1,6 @@
 """The action-point list and the owners' update form."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +16,8 @@ from meetings.ownership import (
     record_meetings,
     visible_actions,
 )
-from meetings.views.common import deny, private
-from portal.access import is_member, is_secretariat
+from meetings.views.common import private
+from portal.access import deny, is_member, is_secretariat
 from portal.page_cache import CachedIds, form_state, reads, shared_key
 
 ACTIONS_PAGE_SIZE = 25
@@ -100,7 +99,7 @@ def action_update(request, pk):
         return deny(request)
     action = get_object_or_404(visible_actions(request.user).select_related("decision"), pk=pk)
     if not may_update(request.user, action):
-        raise PermissionDenied
+        return deny(request)
     may_reassign = is_secretariat(request.user)
     if request.method != "POST":
         return _action_page(request, action, status=200, editable=True)

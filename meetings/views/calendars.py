@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from meetings.calendars import build_calendar
 from meetings.models import CalendarToken, MeetingPage, Registration
-from meetings.views.common import deny, meeting_for, private, refuse
-from portal.access import as_token_holder, is_member
+from meetings.views.common import meeting_for, private, refuse
+from portal.access import as_token_holder, deny, is_member
 
 
 def _ics_response(calendar, filename, personal):

@@ -1,20 +1,11 @@
-"""What every view of the meetings app shares: refusing, keeping responses private, and
-fetching a meeting the requester may see."""
+"""What every view of the meetings app shares: refusing bad input, keeping responses private, and
+fetching a meeting the requester may see (refusing the others with portal.access.deny)."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from meetings.models import MeetingPage
-from portal.access import can_see
-
-
-def deny(request):
-    """Anonymous visitors are asked to sign in; signed-in users without the right get 403."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied
+from portal.access import can_see, deny
 
 
 def private(response):

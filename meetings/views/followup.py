@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from meetings.followup import follow_up_report, report_actions
 from meetings.followup_outputs import report_csv, report_pdf
 from meetings.forms import FollowUpFilterForm
-from meetings.views.common import deny, private, refuse
-from portal.access import is_member
+from meetings.views.common import private, refuse
+from portal.access import deny, is_member
 
 FORMATS = ("", "csv", "pdf")
 

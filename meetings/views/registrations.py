@@ -4,7 +4,6 @@ marks attendance (no-shows, walk-ins), cancels a meeting from its page, and expo
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from meetings import invitees
 from meetings.forms import AttendanceForm, RegistrationForm, WalkInForm
 from meetings.models import MeetingPage, Registration
 from meetings.views.common import meeting_for, private, refuse
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 from portal.spreadsheet import safe_cell
 
 
@@ -65,7 +64,7 @@ def _secretariat_meeting(request, pk):
     if denied:
         return None, denied
     if not is_secretariat(request.user):
-        raise PermissionDenied
+        return None, deny(request)
     return meeting, None
 
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.access import is_secretariat
+from portal.access import deny, is_secretariat
 from portal.accounts import invitations
 from portal.accounts.adapter import apply_preferred_language, forget_language_choice
 from portal.accounts.forms import AcceptInvitationForm, InviteForm, PreferencesForm
@@ -67,14 +66,10 @@ def preferences(request):
     return render(request, "portal/accounts/preferences.html", {"form": form}, status=status)
 
 
-def _secretariat_only(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
-
-
 def invitation_index(request):
     """Admin: every invitation with its state, a form to invite an address, resend and revoke."""
-    _secretariat_only(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +89,8 @@ def invitation_index(request):
 
 @require_POST
 def invitation_action(request, pk, action):
-    _secretariat_only(request)
+    if not is_secretariat(request.user):
+        return deny(request)
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         if action == "resend":
