@@ -41,7 +41,9 @@ MEMBER_EMAIL = "member@demo.test"
 SECRETARIAT_EMAIL = "secretariat@demo.test"
 # Every browser test module is marked with this: the live server runs in another thread, so
 # the test is transactional and the database is flushed afterwards; the data the migrations
-# seeded is put back for the tests that follow.
+# seeded is put back for the tests that follow. The live server serves each browser connection
+# in a thread with a connection of its own (the SQLite test database is a file for that: see
+# portal/settings/test.py), so a page's requests run at once, as they do in a deployment.
 LIVE_DATABASE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 _screenshots_taken = []
