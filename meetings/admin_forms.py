@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import transaction
+from django.forms.models import apply_limit_choices_to_to_formfield
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -12,7 +13,24 @@ from portal.admin_choosers import ChosenObjectsFormMixin, register_source
 APPROVED = "approved"
 
 
-class MeetingPageForm(ChosenObjectsFormMixin, WagtailAdminPageForm):
+class RowLimitsOnceMixin:
+    """Django restricts a model form field's choices by its model field's `limit_choices_to` in
+    each form it builds, with an EXISTS subquery put together anew for each: for the record's
+    rows (an agenda item's and a decision's library resources), a tenth of the editor's form.
+    The rows of a formset share their form class, so a fixed restriction is applied once, to the
+    class's field, which every row's form copies. The choices are the same."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for formset in getattr(self, "formsets", {}).values():
+            for field in formset.form.base_fields.values():
+                limit = getattr(field, "limit_choices_to", None)
+                if limit and not callable(limit) and hasattr(field, "queryset"):
+                    apply_limit_choices_to_to_formfield(field)
+                    field.limit_choices_to = None
+
+
+class MeetingPageForm(ChosenObjectsFormMixin, RowLimitsOnceMixin, WagtailAdminPageForm):
     """The page editor's rules: due dates not before the meeting, decisions point at this
     meeting's agenda, and approved minutes change only through the secretariat with a reason.
     What the rows refer to is loaded once for all rows (see ChosenObjectsFormMixin)."""
@@ -48,7 +66,8 @@ class MeetingPageForm(ChosenObjectsFormMixin, WagtailAdminPageForm):
             field = form.fields["agenda_item"]
             field.queryset = items
             if choices is None:
-                choices = list(field.choices)
+                # From their iterator: list() of the choices would ask their length, a COUNT.
+                choices = list(iter(field.choices))
             field.choices = choices
 
         for form in decisions.forms:

@@ -192,8 +192,9 @@ class AutocompleteWidget:
             source_url=reverse("portal_autocomplete", args=[self.source_name]),
             placeholder=self.source.placeholder,
             chosen=options,
-            # The field's help text describes the box the editor types into.
-            describedby=context["widget"]["attrs"].get("aria-describedby", ""),
+            # The field's help text describes the box the editor types into (the select is
+            # hidden).
+            describedby=context["widget"]["attrs"].pop("aria-describedby", ""),
         )
         return context
 

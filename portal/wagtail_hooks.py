@@ -1,4 +1,5 @@
 from django.urls import path, reverse
+from django.utils.html import json_script
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -64,3 +65,17 @@ hooks.register("before_publish_page", autosave.record_created_page, order=-1000)
 # The same for the create forms of snippets with revisions (people, organisations...).
 hooks.register("before_create_snippet", autosave.create_snippet_once)
 hooks.register("after_create_snippet", autosave.record_created_page, order=-1000)
+
+
+@hooks.register("insert_global_admin_js")
+def autocomplete_texts():
+    """The texts of the admin's autocompletes (portal/admin/autocomplete.js), once per page
+    rather than once per field."""
+    return json_script(
+        {
+            "remove": _("Remove"),
+            "nothing": _("Nothing found"),
+            "failed": _("The search failed; try again."),
+        },
+        "portal-autocomplete-texts",
+    )

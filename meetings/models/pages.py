@@ -21,7 +21,6 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
@@ -32,6 +31,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from meetings.admin_forms import MeetingPageForm
+from meetings.admin_panels import RecordInlinePanel
 from meetings.models.record import AgendaItem, MeetingDocument
 from portal.access import Audience, can_see, lowest, restrict_queryset, strictest
 from portal.admin_choosers import AutocompleteSelectMultiple
@@ -388,8 +388,8 @@ class MeetingPage(AudiencePageMixin, Page):
         FieldPanel("public_summary"),
     ]
     record_panels = [
-        InlinePanel("agenda_items", heading=_("Agenda"), label=_("Agenda item")),
-        InlinePanel("participants", heading=_("Participants"), label=_("Participant")),
+        RecordInlinePanel("agenda_items", heading=_("Agenda"), label=_("Agenda item")),
+        RecordInlinePanel("participants", heading=_("Participants"), label=_("Participant")),
         MultiFieldPanel(
             [
                 FieldPanel("minutes"),
@@ -399,9 +399,9 @@ class MeetingPage(AudiencePageMixin, Page):
             ],
             heading=_("Minutes"),
         ),
-        InlinePanel("decisions", heading=_("Decisions"), label=_("Decision")),
-        InlinePanel("action_points", heading=_("Action points"), label=_("Action point")),
-        InlinePanel("documents", heading=_("Documents"), label=_("Document")),
+        RecordInlinePanel("decisions", heading=_("Decisions"), label=_("Decision")),
+        RecordInlinePanel("action_points", heading=_("Action points"), label=_("Action point")),
+        RecordInlinePanel("documents", heading=_("Documents"), label=_("Document")),
     ]
     settings_panels = [FieldPanel("audience"), *Page.settings_panels]
     edit_handler = TabbedInterface(

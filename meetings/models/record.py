@@ -13,22 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.panels import FieldRowPanel
 from wagtail.models import Orderable
 
+from meetings.admin_panels import RowFieldPanel
 from portal.access import Audience, audience_field
 from portal.admin_choosers import AutocompleteSelect, AutocompleteSelectMultiple
 
 # Resource pages are chosen by content type, so that this app needs no migration dependency on
 # the library's page model.
 RESOURCE_PAGES = {"content_type__app_label": "library", "content_type__model": "resourcepage"}
-
-
-def RowFieldPanel(field_name, **kwargs):  # noqa: N802 - a panel, named as Wagtail's are
-    """A field of an inline row, without Wagtail's comment button: the record's rows are many
-    (a regional meeting has dozens), and a commenting control per field of each row and of each
-    row's template weighed a tenth of the meeting editor. Comments stay on the page's fields."""
-    return FieldPanel(field_name, disable_comments=True, **kwargs)
 
 
 class AgendaItem(ClusterableModel, Orderable):
@@ -71,7 +65,7 @@ class AgendaItem(ClusterableModel, Orderable):
 
     panels = [
         FieldRowPanel([RowFieldPanel("time"), RowFieldPanel("title")]),
-        RowFieldPanel("presenter"),
+        RowFieldPanel("presenter", widget=AutocompleteSelect("people")),
         RowFieldPanel("description"),
         RowFieldPanel("documents", widget=AutocompleteSelectMultiple("documents")),
         RowFieldPanel("resources", widget=AutocompleteSelectMultiple("resources")),
@@ -123,7 +117,7 @@ class Participant(Orderable):
     )
 
     panels = [
-        RowFieldPanel("person"),
+        RowFieldPanel("person", widget=AutocompleteSelect("people")),
         FieldRowPanel([RowFieldPanel("guest_name"), RowFieldPanel("guest_organisation")]),
         RowFieldPanel("attendance"),
     ]
@@ -327,7 +321,12 @@ class ActionPoint(Orderable):
 
     panels = [
         RowFieldPanel("description"),
-        FieldRowPanel([RowFieldPanel("owner_person"), RowFieldPanel("owner_country")]),
+        FieldRowPanel(
+            [
+                RowFieldPanel("owner_person", widget=AutocompleteSelect("people")),
+                RowFieldPanel("owner_country", widget=AutocompleteSelect("countries")),
+            ]
+        ),
         RowFieldPanel("owner_mandate", widget=AutocompleteSelect("mandates")),
         FieldRowPanel([RowFieldPanel("due_date"), RowFieldPanel("status")]),
         RowFieldPanel("decision", widget=AutocompleteSelect("decisions")),

@@ -2,23 +2,85 @@
  * The admin's autocomplete (portal/admin_choosers.py): a hidden select holds what is chosen, and
  * is what the form submits; the search box asks the source as the editor types and adds what
  * they pick. A Stimulus controller, so that rows added to an inline panel work as they appear.
+ *
+ * The server renders the select and the search box only: the list of what is chosen (read from
+ * the select), the list of results and the status line are made here, and the texts they show
+ * come once per page (the "portal-autocomplete-texts" element, see portal/wagtail_hooks.py), so
+ * that an editor with many rows does not carry them once per row.
  */
 (() => {
   const { Controller } = window.StimulusModule;
 
-  class AutocompleteController extends Controller {
-    static targets = ['select', 'chosen', 'input', 'results', 'status'];
+  const DEFAULT_TEXTS = {
+    remove: 'Remove',
+    nothing: 'Nothing found',
+    failed: 'The search failed; try again.',
+  };
+  let pageTexts;
 
-    static values = {
-      url: String,
-      removeText: String,
-      nothingText: String,
-      failedText: String,
-    };
+  function texts() {
+    if (!pageTexts) {
+      const element = document.getElementById('portal-autocomplete-texts');
+      pageTexts = { ...DEFAULT_TEXTS, ...(element ? JSON.parse(element.textContent) : {}) };
+    }
+    return pageTexts;
+  }
+
+  function part(tag, target, className) {
+    const element = document.createElement(tag);
+    element.dataset.portalAutocompleteTarget = target;
+    element.className = className;
+    return element;
+  }
+
+  class AutocompleteController extends Controller {
+    static targets = ['chosen', 'results', 'status'];
+
+    static values = { url: String };
+
+    /** The select the form submits: what is chosen. */
+    get selectElement() {
+      return this.element.querySelector('select');
+    }
+
+    /** The box the editor types into. */
+    get searchBox() {
+      return this.element.querySelector('input');
+    }
 
     connect() {
       this.asked = 0;
       this.active = -1;
+      this.texts = texts();
+      // Connected again when a row moves: its parts are already there.
+      if (!this.hasChosenTarget) {
+        const chosen = part('ul', 'chosen', 'portal-autocomplete__chosen');
+        chosen.append(
+          ...Array.from(this.selectElement.options, (option) =>
+            this.chosenItem(option.value, option.text),
+          ),
+        );
+        this.selectElement.after(chosen);
+      }
+      if (!this.hasResultsTarget) {
+        const results = part('ul', 'results', 'portal-autocomplete__results');
+        results.id = `${this.selectElement.id}-results`;
+        results.setAttribute('role', 'listbox');
+        results.hidden = true;
+        const status = part('p', 'status', 'portal-autocomplete__status w-sr-only');
+        status.setAttribute('role', 'status');
+        this.element.append(results, status);
+      }
+      const input = this.searchBox;
+      input.setAttribute('aria-autocomplete', 'list');
+      input.setAttribute('aria-expanded', String(!this.resultsTarget.hidden));
+      input.setAttribute('aria-controls', this.resultsTarget.id);
+      input.setAttribute('autocomplete', 'off');
+      input.dataset.action = [
+        'input->portal-autocomplete#search',
+        'keydown->portal-autocomplete#navigate',
+        'blur->portal-autocomplete#close',
+      ].join(' ');
     }
 
     disconnect() {
@@ -26,11 +88,11 @@
     }
 
     get multiple() {
-      return this.selectTarget.multiple;
+      return this.selectElement.multiple;
     }
 
     async search() {
-      const query = this.inputTarget.value.trim();
+      const query = this.searchBox.value.trim();
       if (this.pending) this.pending.abort();
       this.pending = new AbortController();
       this.asked += 1;
@@ -48,7 +110,7 @@
         results = (await response.json()).results;
       } catch (error) {
         if (error.name === 'AbortError') return;
-        this.showMessage(this.failedTextValue);
+        this.showMessage(this.texts.failed);
         return;
       }
       // An answer to an older query never replaces the newer one's.
@@ -56,10 +118,10 @@
     }
 
     show(results) {
-      const chosen = new Set(Array.from(this.selectTarget.options, (option) => option.value));
+      const chosen = new Set(Array.from(this.selectElement.options, (option) => option.value));
       const offered = results.filter((result) => !chosen.has(result.id));
       if (!offered.length) {
-        this.showMessage(this.nothingTextValue);
+        this.showMessage(this.texts.nothing);
         return;
       }
       this.resultsTarget.replaceChildren(
@@ -96,16 +158,16 @@
     open() {
       this.active = -1;
       this.resultsTarget.hidden = false;
-      this.inputTarget.setAttribute('aria-expanded', 'true');
-      this.inputTarget.removeAttribute('aria-activedescendant');
+      this.searchBox.setAttribute('aria-expanded', 'true');
+      this.searchBox.removeAttribute('aria-activedescendant');
     }
 
     close() {
       if (this.pending) this.pending.abort();
       this.asked += 1;
       this.resultsTarget.hidden = true;
-      this.inputTarget.setAttribute('aria-expanded', 'false');
-      this.inputTarget.removeAttribute('aria-activedescendant');
+      this.searchBox.setAttribute('aria-expanded', 'false');
+      this.searchBox.removeAttribute('aria-activedescendant');
     }
 
     get options() {
@@ -126,7 +188,7 @@
         options.forEach((option, index) => {
           option.setAttribute('aria-selected', String(index === this.active));
         });
-        this.inputTarget.setAttribute('aria-activedescendant', options[this.active].id);
+        this.searchBox.setAttribute('aria-activedescendant', options[this.active].id);
         options[this.active].scrollIntoView({ block: 'nearest' });
       } else if (event.key === 'Enter') {
         // Enter picks the highlighted row; it never submits the editor's form from here.
@@ -141,13 +203,13 @@
 
     choose(value, label) {
       if (!this.multiple) {
-        this.selectTarget.replaceChildren();
+        this.selectElement.replaceChildren();
         this.chosenTarget.replaceChildren();
       }
-      this.selectTarget.add(new Option(label, value, true, true));
+      this.selectElement.add(new Option(label, value, true, true));
       this.chosenTarget.append(this.chosenItem(value, label));
       this.changed();
-      this.inputTarget.value = '';
+      this.searchBox.value = '';
       this.close();
       this.statusTarget.textContent = label;
     }
@@ -160,8 +222,8 @@
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'button button-small button-secondary';
-      button.textContent = this.removeTextValue;
-      button.setAttribute('aria-label', `${this.removeTextValue} ${label}`);
+      button.textContent = this.texts.remove;
+      button.setAttribute('aria-label', `${this.texts.remove} ${label}`);
       button.dataset.action = 'portal-autocomplete#remove';
       item.append(name, ' ', button);
       return item;
@@ -169,18 +231,18 @@
 
     remove(event) {
       const item = event.target.closest('li');
-      const option = Array.from(this.selectTarget.options).find(
+      const option = Array.from(this.selectElement.options).find(
         (candidate) => candidate.value === item.dataset.value,
       );
       if (option) option.remove();
       item.remove();
       this.changed();
-      this.inputTarget.focus();
+      this.searchBox.focus();
     }
 
     changed() {
       // Wagtail's editor watches its form for edits (unsaved changes, autosave).
-      this.selectTarget.dispatchEvent(new Event('change', { bubbles: true }));
+      this.selectElement.dispatchEvent(new Event('change', { bubbles: true }));
     }
   }
 
