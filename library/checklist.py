@@ -18,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.pdf import a4_document, escaped, frame_width, paragraph_styles
 from portal.spreadsheet import safe_cell
 
 STRENGTHS = ("strong", "medium", "weak")
@@ -206,28 +207,24 @@ def checklist_pdf(checklist):
     """The checklist as PDF bytes on A4, in the referral sheet's fonts (which cover the region's
     scripts): title, sources, then per heading a table of boxes to tick, indicators, strengths."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from network.referral_sheet import _font_names, _styles, _text
-
-    styles = _styles()
-    regular, _bold = _font_names()
-    story = [Paragraph(_text(checklist.title), styles["title"])]
-    story += [Paragraph(_text(line), styles["small"]) for line in source_lines(checklist)]
+    styles = paragraph_styles()
+    story = [Paragraph(escaped(checklist.title), styles["title"])]
+    story += [Paragraph(escaped(line), styles["small"]) for line in source_lines(checklist)]
     story.append(Spacer(1, 3 * mm))
-    story.append(Paragraph(_text(_caution()), styles["body"]))
-    width = A4[0] - 24 * mm
+    story.append(Paragraph(escaped(_caution()), styles["body"]))
+    width = frame_width()
     for section in checklist.sections:
-        story.append(Paragraph(_text(section.heading), styles["h2"]))
+        story.append(Paragraph(escaped(section.heading), styles["h2"]))
         rows = []
         for item in section.items:
-            text = _text(item.text)
+            text = escaped(item.text)
             if item.source:
-                source = _text(_("Source: %(source)s") % {"source": item.source})
+                source = escaped(_("Source: %(source)s") % {"source": item.source})
                 text += f"<br/><font size=6.5>{source}</font>"
-            strength = Paragraph(_text(item.strength_label), styles["body"])
+            strength = Paragraph(escaped(item.strength_label), styles["body"])
             rows.append(["", Paragraph(text, styles["body"]), strength])
         if not rows:
             continue
@@ -244,34 +241,17 @@ def checklist_pdf(checklist):
         table.setStyle(TableStyle(style))
         story.append(table)
     story.append(Spacer(1, 5 * mm))
-    story.append(Paragraph(_text(_tally_line()), styles["h3"]))
+    story.append(Paragraph(escaped(_tally_line()), styles["h3"]))
 
     footer = _("Indicator checklist · %(title)s · %(date)s · page %(page)s")
     dated = formats.date_format(checklist.prepared_on, "j F Y")
-
-    def on_page(canvas, document):
-        canvas.saveState()
-        canvas.setFont(regular, 7)
-        canvas.drawString(
-            12 * mm,
-            8 * mm,
-            footer % {"title": checklist.title[:80], "date": dated, "page": document.page},
-        )
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    document, _pages = a4_document(
+        story,
         title=checklist.title,
-        author=_("Network portal"),
         subject=_("Indicator checklist"),
-    ).build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
+        footer=lambda page: footer % {"title": checklist.title[:80], "date": dated, "page": page},
+    )
+    return document
 
 
 RENDERERS = {

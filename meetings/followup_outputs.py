@@ -10,6 +10,7 @@ import io
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.pdf import escaped, paragraph_styles
 from portal.spreadsheet import safe_cell
 
 CSV_COLUMNS = [
@@ -58,12 +59,6 @@ def report_csv(groups):
     return buffer.getvalue()
 
 
-def _text(value):
-    from xml.sax.saxutils import escape
-
-    return escape(str(value))
-
-
 def report_pdf(groups, title):
     """The report as PDF bytes: per country and series, the counts, then one row per action."""
     from reportlab.lib import colors
@@ -72,25 +67,22 @@ def report_pdf(groups, title):
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from network.referral_sheet import _font_names
-
-    regular, bold = _font_names()
-    body = ParagraphStyle("body", fontName=regular, fontSize=8, leading=10)
-    heading = ParagraphStyle("h2", body, fontName=bold, fontSize=10, leading=13, spaceBefore=8)
-    title_style = ParagraphStyle("title", body, fontName=bold, fontSize=14, leading=17)
+    styles = paragraph_styles()
+    body, title_style = styles["body"], styles["title"]
+    heading = ParagraphStyle("h2", styles["h2"], spaceBefore=8)
     today = timezone.localdate()
     story = [
-        Paragraph(_text(title), title_style),
+        Paragraph(escaped(title), title_style),
         Paragraph(
-            _text(_("As of %(date)s.") % {"date": formats.date_format(today, "j F Y")}), body
+            escaped(_("As of %(date)s.") % {"date": formats.date_format(today, "j F Y")}), body
         ),
     ]
     if not groups:
-        story.append(Paragraph(_text(_("No action points to report.")), body))
+        story.append(Paragraph(escaped(_("No action points to report.")), body))
     for group in groups:
         story.append(
             Paragraph(
-                _text(
+                escaped(
                     f"{group.country.name if group.country else _('No country')} · "
                     f"{group.series.name if group.series else _('No series')}"
                 ),
@@ -99,7 +91,7 @@ def report_pdf(groups, title):
         )
         story.append(
             Paragraph(
-                _text(
+                escaped(
                     _(
                         "Committed: %(committed)s · open: %(open)s · done: %(done)s · "
                         "dropped: %(dropped)s · overdue: %(overdue)s"
@@ -117,7 +109,7 @@ def report_pdf(groups, title):
         )
         rows = [
             [
-                Paragraph(_text(label), body)
+                Paragraph(escaped(label), body)
                 for label in (
                     _("Action point"),
                     _("Meeting"),
@@ -138,12 +130,12 @@ def report_pdf(groups, title):
                 due += " — " + _("overdue")
             rows.append(
                 [
-                    Paragraph(_text(action.description), body),
-                    Paragraph(_text(action.meeting.title), body),
-                    Paragraph(_text(action.owner_name), body),
-                    Paragraph(_text(action.get_status_display()), body),
-                    Paragraph(_text(due), body),
-                    Paragraph(_text(latest), body),
+                    Paragraph(escaped(action.description), body),
+                    Paragraph(escaped(action.meeting.title), body),
+                    Paragraph(escaped(action.owner_name), body),
+                    Paragraph(escaped(action.get_status_display()), body),
+                    Paragraph(escaped(due), body),
+                    Paragraph(escaped(latest), body),
                 ]
             )
         table = Table(rows, colWidths=[80 * mm, 45 * mm, 35 * mm, 22 * mm, 28 * mm, 60 * mm])
