@@ -81,6 +81,85 @@ def refuse(request, message):
 def create_once(request, parent_page, page_class):
     """`before_create_page` hook: a create form's requests create one page (see above).
     Touches the database: the claim row, and the whole create inside its transaction."""
+    return _create_once(request, _PageForm())
+
+
+def create_snippet_once(request, model):
+    """`before_create_snippet` hook: a snippet's create form's requests create one snippet, as
+    `create_once` does for pages. Touches the database: the claim row, and the whole create
+    inside its transaction."""
+    return _create_once(request, _SnippetForm(model))
+
+
+def record_created_page(request, page):
+    """`after_create_page`, `before_publish_page` and `after_create_snippet` hook (run first):
+    notes the page or snippet a claimed create made, for `create_once` to record on the claim."""
+    if getattr(request, _CLAIM, None) is not None and not hasattr(request, _CREATED):
+        setattr(request, _CREATED, page)
+
+
+class _PageForm:
+    """A page's create form: its claim records the page, handed on to the page's edit view."""
+
+    recorded_fields = ["page", "revision", "created_as_draft"]
+
+    def claim_defaults(self):
+        return {}
+
+    def refusal(self, claim):
+        return None
+
+    def made(self, claim):
+        return claim.page_id is not None
+
+    def edit_url(self, claim):
+        return reverse("wagtailadmin_pages:edit", args=[claim.page_id])
+
+    def record(self, claim, page, request):
+        claim.page_id = page.pk
+        claim.revision_id = page.latest_revision_id
+        claim.created_as_draft = not _publishes(request)
+
+
+class _SnippetForm:
+    """A snippet's create form: its claim records the snippet and its model, handed on to the
+    snippet's edit view. A snippet saved by the editor's own Save is no draft."""
+
+    recorded_fields = ["snippet_id", "revision", "created_as_draft"]
+
+    def __init__(self, model):
+        self.model = model
+        self.content_type = None
+
+    def claim_defaults(self):
+        self.content_type = ContentType.objects.get_for_model(self.model)
+        return {"snippet_type": self.content_type}
+
+    def refusal(self, claim):
+        if claim.snippet_type_id != self.content_type.pk:
+            return _("This form's token belongs to another kind of form.")
+        return None
+
+    def made(self, claim):
+        return bool(claim.snippet_id)
+
+    def edit_url(self, claim):
+        return reverse(
+            self.model.snippet_viewset.get_url_name("edit"), args=[quote(claim.snippet_id)]
+        )
+
+    def record(self, claim, instance, request):
+        claim.snippet_id = str(instance.pk)
+        claim.revision_id = getattr(instance, "latest_revision_id", None)
+        claim.created_as_draft = expects_json(request) and not _publishes(request)
+
+
+def _publishes(request):
+    return bool(request.POST.get("action-publish") or request.POST.get("action-submit"))
+
+
+def _create_once(request, form):
+    """The create of `form` (a `_PageForm` or `_SnippetForm`) under its token's claim."""
     if request.method != "POST" or hasattr(request, _CLAIM):
         return None
     value = request.POST.get(TOKEN_FIELD)
@@ -93,42 +172,33 @@ def create_once(request, parent_page, page_class):
             request,
             _("The form's %(field)s is malformed: open the form again.") % {"field": TOKEN_FIELD},
         )
+    defaults = {"user": request.user, **form.claim_defaults()}
     with transaction.atomic():
-        claim, created = CreateFormClaim.objects.get_or_create(
-            token=token, defaults={"user": request.user}
-        )
+        claim, created = CreateFormClaim.objects.get_or_create(token=token, defaults=defaults)
         if created:
             CreateFormClaim.objects.filter(created_at__lt=timezone.now() - CLAIMS_KEPT).delete()
         else:
-            # Waits here while another request of the same form is creating the page.
+            # Waits here while another request of the same form is creating the page or snippet.
             claim = CreateFormClaim.objects.select_for_update().get(pk=claim.pk)
         if claim.user_id != request.user.pk:
             return refuse(request, _("This form belongs to another user's session."))
-        if claim.page_id is not None:
-            return edit_instead(request, claim)
+        refusal = form.refusal(claim)
+        if refusal:
+            return refuse(request, refusal)
+        if form.made(claim):
+            return _edit_instead(request, claim, form.edit_url(claim))
         setattr(request, _CLAIM, claim)
         match = resolve(request.path_info)
         response = match.func(request, *match.args, **match.kwargs)
-        page = getattr(request, _CREATED, None)
-        if page is not None:
-            claim.page_id = page.pk
-            claim.revision_id = page.latest_revision_id
-            claim.created_as_draft = not (
-                request.POST.get("action-publish") or request.POST.get("action-submit")
-            )
-            claim.save(update_fields=["page", "revision", "created_as_draft"])
+        made = getattr(request, _CREATED, None)
+        if made is not None:
+            form.record(claim, made, request)
+            claim.save(update_fields=form.recorded_fields)
     return response
 
 
-def record_created_page(request, page):
-    """`after_create_page` and `before_publish_page` hook (run first): notes the page a claimed
-    create made, for `create_once` to record on the claim."""
-    if getattr(request, _CLAIM, None) is not None and not hasattr(request, _CREATED):
-        setattr(request, _CREATED, page)
-
-
-def edit_instead(request, claim):
-    """Hand a request of a create form whose page exists to that page's edit view."""
+def _edit_instead(request, claim, edit_url):
+    """Hand a request of a create form whose page or snippet exists to its edit view."""
     data = request.POST.copy()
     data.pop(TOKEN_FIELD, None)
     autosaving = expects_json(request)
@@ -137,86 +207,9 @@ def edit_instead(request, claim):
             # The form's first autosave made this draft; this save is a newer state of the form.
             data["overwrite_revision_id"] = str(claim.revision_id)
         else:
-            # The form published or submitted the page already; this state is older than that.
+            # The form published, submitted or saved already; this state is older than that.
             data["loaded_revision_id"] = "0"
     request.POST = data
-    edit_url = reverse("wagtailadmin_pages:edit", args=[claim.page_id])
-    match = resolve(edit_url)
-    response = match.func(request, *match.args, **match.kwargs)
-    if (
-        autosaving
-        and response.status_code == 200
-        and response["Content-Type"] == "application/json"
-    ):
-        # Answer as the create view does, so the form switches to the edit view.
-        body = json.loads(response.content)
-        body.pop("html", None)
-        body["url"] = edit_url
-        body["hydrate_url"] = f"{edit_url}?_w_hydrate_create_view=1"
-        return JsonResponse(body)
-    return response
-
-
-def create_snippet_once(request, model):
-    """`before_create_snippet` hook: a snippet's create form's requests create one snippet, as
-    `create_once` does for pages. Touches the database: the claim row, and the whole create
-    inside its transaction."""
-    if request.method != "POST" or hasattr(request, _CLAIM):
-        return None
-    value = request.POST.get(TOKEN_FIELD)
-    if not value:
-        return None
-    try:
-        token = uuid.UUID(value)
-    except ValueError:
-        return refuse(
-            request,
-            _("The form's %(field)s is malformed: open the form again.") % {"field": TOKEN_FIELD},
-        )
-    content_type = ContentType.objects.get_for_model(model)
-    with transaction.atomic():
-        claim, created = CreateFormClaim.objects.get_or_create(
-            token=token, defaults={"user": request.user, "snippet_type": content_type}
-        )
-        if created:
-            CreateFormClaim.objects.filter(created_at__lt=timezone.now() - CLAIMS_KEPT).delete()
-        else:
-            # Waits here while another request of the same form is creating the snippet.
-            claim = CreateFormClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.user_id != request.user.pk:
-            return refuse(request, _("This form belongs to another user's session."))
-        if claim.snippet_type_id != content_type.pk:
-            return refuse(request, _("This form's token belongs to another kind of form."))
-        if claim.snippet_id:
-            return edit_snippet_instead(request, claim, model)
-        setattr(request, _CLAIM, claim)
-        match = resolve(request.path_info)
-        response = match.func(request, *match.args, **match.kwargs)
-        instance = getattr(request, _CREATED, None)
-        if instance is not None:
-            claim.snippet_id = str(instance.pk)
-            claim.revision_id = getattr(instance, "latest_revision_id", None)
-            claim.created_as_draft = expects_json(request) and not (
-                request.POST.get("action-publish") or request.POST.get("action-submit")
-            )
-            claim.save(update_fields=["snippet_id", "revision", "created_as_draft"])
-    return response
-
-
-def edit_snippet_instead(request, claim, model):
-    """Hand a request of a create form whose snippet exists to that snippet's edit view."""
-    data = request.POST.copy()
-    data.pop(TOKEN_FIELD, None)
-    autosaving = expects_json(request)
-    if autosaving:
-        if claim.created_as_draft and claim.revision_id:
-            # The form's first autosave saved this; this save is a newer state of the form.
-            data["overwrite_revision_id"] = str(claim.revision_id)
-        else:
-            # The editor saved the form already; this state is older than that.
-            data["loaded_revision_id"] = "0"
-    request.POST = data
-    edit_url = reverse(model.snippet_viewset.get_url_name("edit"), args=[quote(claim.snippet_id)])
     match = resolve(edit_url)
     response = match.func(request, *match.args, **match.kwargs)
     if (
