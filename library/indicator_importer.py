@@ -13,10 +13,9 @@ when the set is live (so drafts, history and search follow as for an editor's ch
 file does not name is left as it is.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from library.models import (
     Dimension,
@@ -27,12 +26,12 @@ from library.models import (
     Stage,
     Strength,
 )
-from network.importer import ImportFileError, RowError, _messages, read_rows
 from network.models.referral import TargetGroup
 from network.pathway import Exploitation
+from portal.importer import ImportReport, RowError, RowImporter, choice, choices, refuse_nul
 from portal.models import Language
 
-__all__ = ["COLUMNS", "ImportFileError", "import_indicators"]
+__all__ = ["COLUMNS", "IndicatorImporter", "import_indicators"]
 
 COLUMNS = {
     "external_id": "a stable identifier of the indicator (required), e.g. RS-ID-12; rows are "
@@ -67,65 +66,31 @@ FIELDS = (
 
 
 @dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class IndicatorImportReport(ImportReport):
     sets: int = 0  # sets given new rows
-    errors: list = field(default_factory=list)  # (row number, message)
 
-    @property
-    def processed(self):
-        return self.created + self.updated + self.unchanged + len(self.errors)
+    def summary(self):
+        return f"{super().summary()}; {self.sets} sets given new rows"
 
 
-def _list(value):
-    return [item.strip() for item in value.split(";") if item.strip()]
+class IndicatorImporter(RowImporter):
+    """Checks and saves rows one at a time inside one transaction, each in a savepoint so a
+    bad one leaves nothing of itself; then gives the named sets their rows."""
 
-
-def _choice(value, choices, column):
-    if value and value not in choices.values:
-        raise RowError(f"{column} “{value}” is not one of: {', '.join(choices.values)}.")
-    return value
-
-
-def _choices(value, choices, column):
-    items = _list(value)
-    unknown = [item for item in items if item not in choices.values]
-    if unknown:
-        raise RowError(
-            f"{column}: unknown value(s) {', '.join(unknown)} (one of {', '.join(choices.values)})."
-        )
-    return [item for item in choices.values if item in items]
-
-
-class IndicatorImporter:
-    """Checks and saves rows one at a time inside the caller's transaction, each in a
-    savepoint so a bad one leaves nothing of itself; then gives the named sets their rows."""
+    columns = COLUMNS
+    required = "external_id"
+    report_class = IndicatorImportReport
 
     def __init__(self):
-        self.report = ImportReport()
+        super().__init__()
         self.languages = set(Language.objects.values_list("code", flat=True))
         self.rows_seen = {}  # external_id -> row number
         self.indicators = {}  # external_id -> Indicator, those of this file
         self.set_rows = {}  # set page -> [(number, heading, indicator, rewords)]
         self.sets = {}  # external_id -> ResourcePage, looked up once each
 
-    def import_row(self, number, row):
-        try:
-            with transaction.atomic():
-                outcome = self._import(number, row)
-        except RowError as error:
-            self.report.errors.append((number, str(error)))
-            return f"row {number}: {error}"
-        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-        return None
-
-    def _import(self, number, row):
-        for column, value in row.items():
-            # Before any query: PostgreSQL refuses a NUL byte outright.
-            if "\x00" in value:
-                raise RowError(f"{column}: contains a NUL character.")
+    def save_row(self, number, row):
+        refuse_nul(row)
         external_id = row.get("external_id", "")
         text = row.get("text", "")
         if not external_id or not text:
@@ -142,11 +107,11 @@ class IndicatorImporter:
             raise RowError(f"language: unknown language code “{language}”.")
         values = {
             "text": text,
-            "stage": _choice(row.get("stage", ""), Stage, "stage"),
-            "strength": _choice(row.get("strength", ""), Strength, "strength"),
-            "dimension": _choice(row.get("dimension", ""), Dimension, "dimension"),
-            "target_groups": _choices(row.get("target_groups", ""), TargetGroup, "target_groups"),
-            "exploitation": _choices(row.get("exploitation", ""), Exploitation, "exploitation"),
+            "stage": choice(row.get("stage", ""), Stage.values, "stage", ""),
+            "strength": choice(row.get("strength", ""), Strength.values, "strength", ""),
+            "dimension": choice(row.get("dimension", ""), Dimension.values, "dimension", ""),
+            "target_groups": choices(row.get("target_groups", ""), TargetGroup, "target_groups"),
+            "exploitation": choices(row.get("exploitation", ""), Exploitation, "exploitation"),
             "language_id": language or None,
             "source_resource_id": self._resource_id(row.get("source_resource", "")),
             "source_section": row.get("source_section", ""),
@@ -169,7 +134,7 @@ class IndicatorImporter:
             try:
                 indicator.full_clean(validate_unique=False)
             except ValidationError as error:
-                raise RowError(_messages(error)) from None
+                raise RowError.from_validation_error(error) from None
             indicator.save()
         self.indicators[external_id] = indicator
         if placement is not None:
@@ -223,6 +188,9 @@ class IndicatorImporter:
             raise RowError("heading: at most 200 characters.")
         return page, heading, self._indicator_id(rewords, "rewords", external_id)
 
+    def finish(self):
+        self.place_in_sets()
+
     def place_in_sets(self):
         """Give each set the file names its rows, in the file's order, as a new revision
         (published when the set is live)."""
@@ -251,14 +219,4 @@ def import_indicators(path, dry_run=False, on_problem=None):
     """Import the indicators of `path`; returns the report. Nothing is written when any row is
     bad or `dry_run`. `on_problem(text)` is told each bad row as it is found. Raises
     ImportFileError when the file cannot be read at all."""
-    importer = IndicatorImporter()
-    with transaction.atomic():
-        for number, row in read_rows(path, columns=COLUMNS, required="external_id"):
-            problem = importer.import_row(number, row)
-            if problem and on_problem is not None:
-                on_problem(problem)
-        if not importer.report.errors:
-            importer.place_in_sets()
-        if dry_run or importer.report.errors:
-            transaction.set_rollback(True)
-    return importer.report
+    return IndicatorImporter().import_whole_file(path, dry_run, on_problem)

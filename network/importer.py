@@ -6,20 +6,15 @@ same file changes nothing: rows are matched on natural keys (a country's ISO cod
 organisation's name and country; a person's given name, family name and country).
 """
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass, field
-from pathlib import Path
-from zipfile import BadZipFile
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 
 from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
 from network.models.people import normalise_phone, validate_international_phone
 from portal.access import Audience
+from portal.importer import RowError, RowImporter, choice, split_list
 from portal.models import Language, Topic
 
 COLUMNS = {
@@ -49,88 +44,6 @@ COLUMNS = {
 }
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (type, header); no row was imported."""
-
-
-class RowError(Exception):
-    """A row that cannot be imported; the message names the problem."""
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # (row number, message)
-
-    @property
-    def processed(self):
-        return self.created + self.updated + self.unchanged + len(self.errors)
-
-
-def read_rows(path, columns=None, required="type"):
-    """(row number, {column: text}) for every non-empty row of a CSV or XLSX file. Row numbers
-    are those a spreadsheet shows (the header is row 1). `columns` are the known column names
-    (the directory's by default); the header must hold `required`."""
-    columns = COLUMNS if columns is None else columns
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(f"{path.name} is not UTF-8 text.") from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        yield from _rows(next(reader, None), reader, columns, required)
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, InvalidFileException, KeyError) as error:
-            raise ImportFileError(f"{path.name} is not a readable XLSX file ({error}).") from None
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-            yield from _rows(next(rows, None), rows, columns, required)
-        finally:
-            workbook.close()
-    else:
-        raise ImportFileError(f"{path.name}: expected a .csv or .xlsx file.")
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows(header, rows, columns, required):
-    if not header:
-        raise ImportFileError("The file is empty: expected a header row.")
-    names = [_text(name).lower() for name in header]
-    if required not in names:
-        raise ImportFileError(f"The header row has no “{required}” column.")
-    unknown = sorted(set(names) - set(columns) - {""})
-    if unknown:
-        raise ImportFileError(f"Unknown columns: {', '.join(unknown)}.")
-    for number, values in enumerate(rows, start=2):
-        row = {name: _text(value) for name, value in zip(names, values, strict=False) if name}
-        if any(row.values()):
-            yield number, row
-
-
-def _list(value):
-    return [item.strip() for item in value.split(";") if item.strip()]
-
-
 def _date(value, column):
     try:
         return datetime.date.fromisoformat(value)
@@ -138,34 +51,19 @@ def _date(value, column):
         raise RowError(f"{column} “{value}” is not a date (YYYY-MM-DD).") from None
 
 
-def _choice(value, choices, column, default=None):
-    if not value:
-        return default
-    if value not in choices:
-        raise RowError(f"{column} “{value}” is not one of: {', '.join(choices)}.")
-    return value
-
-
-class DirectoryImporter:
+class DirectoryImporter(RowImporter):
     """Imports rows one at a time; remembers the people of this file to catch duplicates."""
 
+    columns = COLUMNS
+    required = "type"
+
     def __init__(self):
-        self.report = ImportReport()
+        super().__init__()
         self.people_rows = {}
         self.languages = {language.code: language for language in Language.objects.all()}
         self.topics = {topic.slug: topic for topic in Topic.objects.all()}
 
-    def import_row(self, number, row):
-        try:
-            with transaction.atomic():
-                outcome = self._import(number, row)
-        except RowError as error:
-            self.report.errors.append((number, str(error)))
-            return f"row {number}: {error}"
-        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-        return None
-
-    def _import(self, number, row):
+    def save_row(self, number, row):
         kind = row.get("type", "").lower()
         if kind == "country":
             return self._country(row)
@@ -196,7 +94,7 @@ class DirectoryImporter:
             try:
                 obj.full_clean()
             except ValidationError as error:
-                raise RowError(_messages(error)) from None
+                raise RowError.from_validation_error(error) from None
             obj.save()
         return "created" if created else "updated" if changed else "unchanged"
 
@@ -207,7 +105,7 @@ class DirectoryImporter:
         country = Country.objects.filter(iso_code=code).first() or Country(iso_code=code)
         values = {
             "name": row["name"],
-            "membership": _choice(
+            "membership": choice(
                 row.get("membership", ""), Country.Membership.values, "membership", "member"
             ),
             "referral_summary": row.get("referral_summary", ""),
@@ -230,7 +128,7 @@ class DirectoryImporter:
         ).first() or Organisation(name=row["name"], country=country)
         values = {
             "acronym": row.get("acronym", ""),
-            "kind": _choice(row.get("kind", ""), Organisation.Kind.values, "kind", "ministry"),
+            "kind": choice(row.get("kind", ""), Organisation.Kind.values, "kind", "ministry"),
             "website": row.get("website", ""),
             "address": row.get("address", ""),
         }
@@ -249,13 +147,13 @@ class DirectoryImporter:
             )
         self.people_rows[key] = number
 
-        emails = _list(row.get("emails", ""))
+        emails = split_list(row.get("emails", ""))
         for address in emails:
             try:
                 validate_email(address)
             except ValidationError:
                 raise RowError(f"malformed email address “{address}”.") from None
-        phones = _list(row.get("phones", ""))
+        phones = split_list(row.get("phones", ""))
         for phone in phones:
             try:
                 validate_international_phone(phone)
@@ -277,7 +175,7 @@ class DirectoryImporter:
             )
             if organisation is None:
                 raise RowError(f"unknown organisation “{name}” in {country.iso_code}.")
-        role = _choice(row.get("role", ""), Mandate.Role.values, "role")
+        role = choice(row.get("role", ""), Mandate.Role.values, "role")
         role_start = _date(row["role_start"], "role_start") if row.get("role_start") else None
 
         matches = list(
@@ -295,7 +193,7 @@ class DirectoryImporter:
             values["biography"] = row["biography"]
         for column in ("email_audience", "phone_audience"):
             if row.get(column):
-                values[column] = _choice(row[column], Audience.values, column)
+                values[column] = choice(row[column], Audience.values, column)
         outcome = self._save(person, values)
 
         changed = self._replace(person, "emails", PersonEmail, "address", emails)
@@ -318,7 +216,7 @@ class DirectoryImporter:
         return "updated" if outcome == "unchanged" and changed else outcome
 
     def _lookup(self, value, known, label):
-        items = _list(value)
+        items = split_list(value)
         unknown = [item for item in items if item not in known]
         if unknown:
             raise RowError(f"unknown {label}: {', '.join(unknown)}.")
@@ -350,13 +248,3 @@ class DirectoryImporter:
         through.objects.filter(person=person).delete()
         through.objects.bulk_create(through(person=person, **{column: pk}) for pk in wanted)
         return True
-
-
-def _messages(error):
-    if hasattr(error, "message_dict"):
-        # An error of the whole row (NON_FIELD_ERRORS) names no column.
-        return "; ".join(
-            " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
-            for name, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)

@@ -11,20 +11,18 @@ file changes nothing.
 """
 
 import datetime
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 
-from network.importer import ImportFileError, RowError, _messages, read_rows
 from network.models import Country, Institution, Organisation, Procedure, TargetGroup
 from network.models.people import normalise_phone, validate_international_phone
 from portal.access import Audience
+from portal.importer import RowError, RowImporter, choice, choices, refuse_nul, split_list
 from portal.models import Language
 from portal.validators import validate_single_line
 
-__all__ = ["COLUMNS", "ImportFileError", "InstitutionImporter", "import_institutions"]
+__all__ = ["COLUMNS", "InstitutionImporter", "import_institutions"]
 
 COLUMNS = {
     "iso_code": "ISO 3166-1 alpha-2 code of the institution's country (required, known)",
@@ -49,40 +47,6 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # (row number, message)
-
-    @property
-    def processed(self):
-        return self.created + self.updated + self.unchanged + len(self.errors)
-
-
-def _list(value):
-    return [item.strip() for item in value.split(";") if item.strip()]
-
-
-def _choices(value, choices, column):
-    items = _list(value)
-    unknown = [item for item in items if item not in choices.values]
-    if unknown:
-        raise RowError(
-            f"{column}: unknown value(s) {', '.join(unknown)} (one of {', '.join(choices.values)})."
-        )
-    return [item for item in choices.values if item in items]
-
-
-def _choice(value, allowed, column, default):
-    if not value:
-        return default
-    if value not in allowed:
-        raise RowError(f"{column} “{value}” is not one of: {', '.join(allowed)}.")
-    return value
-
-
 def _flag(value, column):
     text = value.strip().lower()
     if text in _YES:
@@ -92,31 +56,21 @@ def _flag(value, column):
     raise RowError(f"{column} “{value}” must be yes or no.")
 
 
-class InstitutionImporter:
-    """Checks and saves rows one at a time inside the caller's transaction (see
-    `import_institutions`), each row in a savepoint so a bad one leaves nothing of itself."""
+class InstitutionImporter(RowImporter):
+    """Checks and saves rows one at a time inside one transaction (see `import_institutions`),
+    each row in a savepoint so a bad one leaves nothing of itself."""
+
+    columns = COLUMNS
+    required = "iso_code"
 
     def __init__(self):
-        self.report = ImportReport()
+        super().__init__()
         self.rows_seen = {}
         self.countries = {country.iso_code: country for country in Country.objects.all()}
         self.languages = {language.code: language for language in Language.objects.all()}
 
-    def import_row(self, number, row):
-        try:
-            with transaction.atomic():
-                outcome = self._import(number, row)
-        except RowError as error:
-            self.report.errors.append((number, str(error)))
-            return f"row {number}: {error}"
-        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-        return None
-
-    def _import(self, number, row):
-        for column, value in row.items():
-            # Before any query: PostgreSQL refuses a NUL byte outright (an error, not a row).
-            if "\x00" in value:
-                raise RowError(f"{column}: contains a NUL character.")
+    def save_row(self, number, row):
+        refuse_nul(row)
         code = row.get("iso_code", "").upper()
         name = row.get("name", "")
         if not code or not name:
@@ -132,18 +86,18 @@ class InstitutionImporter:
         self.rows_seen[key] = number
 
         values = {
-            "kind": _choice(
+            "kind": choice(
                 row.get("kind", ""), Institution.Kind.values, "kind", Institution.Kind.OTHER
             ),
-            "procedures": _choices(row.get("procedures", ""), Procedure, "procedures"),
-            "target_groups": _choices(row.get("target_groups", ""), TargetGroup, "target_groups"),
-            "phone_visibility": _choice(
+            "procedures": choices(row.get("procedures", ""), Procedure, "procedures"),
+            "target_groups": choices(row.get("target_groups", ""), TargetGroup, "target_groups"),
+            "phone_visibility": choice(
                 row.get("phone_visibility", ""),
                 Audience.values,
                 "phone_visibility",
                 Audience.MEMBERS,
             ),
-            "email_visibility": _choice(
+            "email_visibility": choice(
                 row.get("email_visibility", ""),
                 Audience.values,
                 "email_visibility",
@@ -181,7 +135,7 @@ class InstitutionImporter:
         try:
             institution.full_clean(validate_unique=False)
         except ValidationError as error:
-            raise RowError(_messages(error)) from None
+            raise RowError.from_validation_error(error) from None
         institution.save()
         return "created" if created else "updated"
 
@@ -238,7 +192,7 @@ class InstitutionImporter:
             raise RowError(f"{column}: “{value}” is not a date (YYYY-MM-DD).") from None
 
     def _languages(self, value):
-        items = _list(value)
+        items = split_list(value)
         unknown = [item for item in items if item not in self.languages]
         if unknown:
             raise RowError(f"languages: unknown language code(s) {', '.join(unknown)}.")
@@ -249,12 +203,4 @@ def import_institutions(path, dry_run=False, on_problem=None):
     """Import the institutions of `path`; returns the report. Nothing is written when any row
     is bad or `dry_run`. `on_problem(text)` is told each bad row as it is found. Raises
     ImportFileError when the file cannot be read at all."""
-    importer = InstitutionImporter()
-    with transaction.atomic():
-        for number, row in read_rows(path, columns=COLUMNS, required="iso_code"):
-            problem = importer.import_row(number, row)
-            if problem and on_problem is not None:
-                on_problem(problem)
-        if dry_run or importer.report.errors:
-            transaction.set_rollback(True)
-    return importer.report
+    return InstitutionImporter().import_whole_file(path, dry_run, on_problem)
