@@ -23,6 +23,8 @@ class Row(NamedTuple):
     indicator_id: int
     text: str
     origin_id: int | None = None
+    # What the caller made the row from (a set's row), handed back in the changes; not read here.
+    source: object = None
 
     @property
     def lineage(self):

@@ -23,7 +23,7 @@ from library.checklist import (
     ChecklistSource,
 )
 from library.indicator_browser import CHECKLIST_LIMIT, IndicatorSelection, shown
-from library.indicator_compare import Row, compare
+from library.models import comparison
 from portal.parameters import whole_number
 
 FORMATS = ("pdf", "docx", "csv")
@@ -188,22 +188,9 @@ def compare_sets(request):
         context.update(
             left=left,
             right=right,
-            comparison=compare(_rows_of(left), _rows_of(right)),
+            comparison=comparison(left, right),
         )
     return render(request, "library/indicators/compare.html", context)
-
-
-def _rows_of(page):
-    """The compare's rows of one set (1 query): a country version's reworded indicator names the
-    regional one as its origin."""
-    from library.models import IndicatorSetItem
-
-    return [
-        Row(item.heading, item.indicator_id, item.indicator.text, item.rewords_id)
-        for item in IndicatorSetItem.objects.filter(page=page)
-        .select_related("indicator")
-        .order_by("sort_order", "pk")
-    ]
 
 
 def _suggestions(pages, by_pk):

@@ -11,6 +11,7 @@ from .indicators import (
     Stage,
     Strength,
     compare,
+    comparison,
 )
 from .pages import LibraryIndexPage, RelatedResource, ResourceAttachment, ResourcePage, ResourceType
 
@@ -23,6 +24,7 @@ __all__ = [
     "Stage",
     "Strength",
     "compare",
+    "comparison",
     "LibraryDocument",
     "LibraryIndexPage",
     "RelatedResource",

@@ -15,10 +15,11 @@ Why shaped so:
   (`ResourcePage.derived_from`) and the country (`ResourcePage.version_country`). What it changes
   is read from its rows, nothing is recorded twice:
     * kept: a row holding the same indicator as a regional row;
-    * reworded: a row holding its own indicator whose `rewords` names the regional indicator;
+    * reworded: a row holding its own indicator whose `rewords` names the regional indicator,
+      in other words;
     * added: a row holding an indicator the regional set does not have, rewording nothing;
     * dropped: a regional indicator that no row of the version holds or rewords;
-    * moved: a kept or reworded indicator under another heading.
+    * moved: a kept or reworded indicator under another heading, or out of the regional order.
 - A **translation** of an indicator is another record in its language with `translation_of`
   naming the original; a translated set is a `ResourcePage` translation of the set whose rows
   hold the translated records.
@@ -44,9 +45,13 @@ tests/library/test_indicators.py):
     * `.regional(user)`: the regional set a version derives from, when `user` may see it;
     * `.differences_from_regional()`: `compare(regional, version)` (2 queries);
 - `IndicatorSet.visible_to(user)`: the set pages `user` may see.
-- `compare(base, other)`: a `SetDifferences` of any two sets (added, dropped, reworded, moved,
-  kept), matching rows by indicator, by rewording in either direction, and by rewording the same
-  regional indicator (two country versions of one regional set).
+- `comparison(base, other)`: what changes between any two sets, as the compare page shows it
+  (library.indicator_compare, the one matching of two sets' rows: by indicator or the indicator
+  it rewords, in either direction or as two country versions of one regional set, then by
+  identical wording; a pair is reworded when its words differ, moved when under another heading
+  or out of the order the kept rows share) (1 query a set);
+- `compare(base, other)`: the same as a `SetDifferences` of the sets' rows (added, dropped,
+  reworded, moved, kept).
 """
 
 from dataclasses import dataclass, field
@@ -60,6 +65,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from library.indicator_compare import Row as CompareRow
+from library.indicator_compare import compare as compare_rows
 from network.models.referral import ChoiceListField, TargetGroup, ordered_values
 from network.pathway import Exploitation
 from portal.admin_choosers import AutocompleteSelect
@@ -76,6 +83,7 @@ __all__ = [
     "Strength",
     "TargetGroup",
     "compare",
+    "comparison",
 ]
 
 
@@ -397,52 +405,42 @@ def _rows(page):
     )
 
 
+def comparison(base, other, base_items=None, other_items=None):
+    """What changes from `base` to `other`, two sets (pages, or their rows already fetched), as
+    the compare page shows it: a `library.indicator_compare.Comparison` whose rows' `source` is
+    the set's row. One query per set not given as rows."""
+    base_items = _rows(base) if base_items is None else base_items
+    other_items = _rows(other) if other_items is None else other_items
+    return compare_rows(_compared(base_items), _compared(other_items))
+
+
+def _compared(items):
+    # A country version's row that rewords a regional indicator names it as its origin.
+    return [
+        CompareRow(item.heading, item.indicator_id, item.indicator.text, item.rewords_id, item)
+        for item in items
+    ]
+
+
 def compare(base, other, base_items=None, other_items=None):
-    """The differences between two sets (pages, or their rows already fetched): one query per
-    set not given as rows. Rows are matched by the indicator they hold; then a row that rewords
-    the other side's indicator (either way), or that rewords the same indicator as a row of the
-    other side, is its rewording."""
-    base_items = _rows(base) if base_items is None else list(base_items)
-    other_items = _rows(other) if other_items is None else list(other_items)
-    differences = SetDifferences()
-    base_by_indicator = {item.indicator_id: item for item in base_items}
-    matched_base = set()
-    unmatched_other = []
-    for item in other_items:
-        counterpart = base_by_indicator.get(item.indicator_id)
-        if counterpart is None:
-            unmatched_other.append(item)
-            continue
-        matched_base.add(counterpart.pk)
-        differences.kept.append(Pair(counterpart, item))
-        if counterpart.heading != item.heading:
-            differences.moved.append(Pair(counterpart, item))
+    """The differences between two sets (pages, or their rows already fetched) as rows of the
+    sets: `comparison` (one query per set not given as rows), its pairs as `Pair`s."""
+    changes = comparison(base, other, base_items, other_items)
 
-    def keys(item):
-        found = {("indicator", item.indicator_id)}
-        if item.rewords_id:
-            found.add(("indicator", item.rewords_id))
-        return found
+    def pairs(found):
+        return [Pair(change.before.source, change.after.source) for change in found]
 
-    remaining_base = [item for item in base_items if item.pk not in matched_base]
-    for item in unmatched_other:
-        counterpart = next(
-            (
-                candidate
-                for candidate in remaining_base
-                if keys(candidate) & keys(item) and candidate.pk not in matched_base
-            ),
-            None,
-        )
-        if counterpart is None:
-            differences.added.append(item)
-            continue
-        matched_base.add(counterpart.pk)
-        differences.reworded.append(Pair(counterpart, item))
-        if counterpart.heading != item.heading:
-            differences.moved.append(Pair(counterpart, item))
-    differences.dropped = [item for item in base_items if item.pk not in matched_base]
-    return differences
+    return SetDifferences(
+        added=[change.after.source for change in changes.added],
+        dropped=[change.before.source for change in changes.dropped],
+        reworded=pairs(changes.reworded),
+        moved=pairs(changes.moved),
+        kept=pairs(
+            change
+            for change in changes.rows
+            if change.before and change.after and not change.reworded
+        ),
+    )
 
 
 class IndicatorSet:
