@@ -22,10 +22,11 @@ ids, and the prefix, long in a row, would be written into each field several tim
 """
 
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.renderers import get_default_renderer
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -33,6 +34,67 @@ from wagtail.admin.templatetags.wagtailadmin_tags import fieldtype, widgettype
 
 # Stands for a widget in the markup of a row rendered once for all rows (see RowLayout).
 SLOT = "\x00"
+
+
+# Django's templates of the plain inputs and the text area, which RowWidgetRenderer writes out.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "hidden", "number", "email", "url", "password")
+)
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+
+
+def _text(value):
+    """`{{ value|stringformat:'s' }}` in an autoescaping template."""
+    text = str(value)
+    return text if isinstance(value, SafeData) else conditional_escape(text)
+
+
+def _attrs(attrs):
+    """What django/forms/widgets/attrs.html writes."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class RowWidgetRenderer:
+    """The form renderer of the record's rows: Django's plain inputs and text areas, hundreds in
+    a meeting's record, written out here exactly as Django's templates write them (a test holds
+    the two equal); every other widget is rendered by the project's form renderer, as usual."""
+
+    def __init__(self, renderer=None):
+        self._renderer = renderer
+
+    @property
+    def renderer(self):
+        """The renderer of every other widget: the one given, else the project's."""
+        return self._renderer or get_default_renderer()
+
+    def __getattr__(self, name):
+        return getattr(self.renderer, name)  # the form, formset and field templates' names
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if template_name in INPUT_TEMPLATES and widget is not None:
+            value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+            return (
+                f'<input type="{_text(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+                f"{value}{_attrs(widget['attrs'])}>"
+            )
+        if template_name == TEXTAREA_TEMPLATE and widget is not None:
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return (
+                f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+                f"\n{value}</textarea>"
+            )
+        return self.renderer.render(template_name, context, request=request)
+
+
+ROW_RENDERER = RowWidgetRenderer()
 
 
 class RowFieldPanel(FieldPanel):
@@ -257,6 +319,8 @@ class RecordInlinePanel(InlinePanel):
             context = super().get_context_data(parent_context)
             label = capfirst(self.label)
             can_order = self.formset.can_order
+            for child in [*self.children, self.empty_child]:
+                child.form.renderer = ROW_RENDERER
             layout = RowLayout(self.empty_child, label, can_order)
             context["rows"] = [
                 child.render_row(label, can_order) if child.has_errors() else layout.render(child)

@@ -1,20 +1,24 @@
 """
 The meeting record's rows are rendered lean (meetings/admin_panels.py): each inline panel renders
-the markup of a row once, from its template of a new row, and fills each row's widgets into it;
-the rows come out as rendered whole, and a row with errors is rendered whole, with them. What a
-row may refer to is restricted as before (an agenda item's resources are library resources), now
-that the restriction is applied once per formset; revisions still compare row by row. The editor
-of the meeting the admin benchmark measures (10 agenda items, 20 participants, decisions, action
-points, papers) weighs under 500 kB, its budget.
+the markup of a row once, from its template of a new row, and fills each row's widgets into it; the
+rows come out as rendered whole, and a row with errors is rendered whole, with them. What a row may
+refer to is restricted as before (an agenda item's resources are library resources), now that the
+restriction is applied once per formset; revisions still compare row by row. Django's plain inputs
+and text areas in the rows are written out by the rows' own form renderer, exactly as Django's
+templates write them. The editor of the meeting the admin benchmark measures (10 agenda items, 20
+participants, decisions, action points, papers) weighs under 500 kB, its budget.
 """
 
 import pytest
 
+from django import forms
+from django.forms.renderers import get_default_renderer
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from benchmarks.admin_pages import ADMIN_HTML_TARGET_KB, PARTICIPANTS, bench_meeting
-from meetings.admin_panels import RecordInlinePanel, RowLayout
+from meetings.admin_panels import ROW_RENDERER, RecordInlinePanel, RowLayout, RowWidgetRenderer
 from meetings.models import MeetingPage
 from tests.admin.test_editors import edit_meeting, meeting_with_rows, page_edit_url, soup
 from tests.library import factories as library
@@ -109,3 +113,42 @@ def test_comparing_revisions_shows_a_changed_row(editor):
     response = editor.get(url)
     assert response.status_code == 200
     assert "Renamed item" in response.content.decode()
+
+
+WIDGETS = [
+    forms.TextInput(),
+    forms.TextInput(attrs={"required": True, "disabled": False, "title": 'a "b" <c> & d'}),
+    forms.HiddenInput(),
+    forms.NumberInput(attrs={"min": 0, "step": 1}),
+    forms.EmailInput(),
+    forms.URLInput(),
+    forms.PasswordInput(render_value=True),
+    forms.Textarea(),
+    forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_x-helptext"}),
+]
+VALUES = [None, "", 0, 3, "plain", "<script>alert('x')</script> & \"q\"", mark_safe("<b>kept</b>")]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda widget: type(widget).__name__)
+def test_the_rows_renderer_writes_inputs_as_djangos_templates_do(widget):
+    django_renderer = get_default_renderer()
+    ours = RowWidgetRenderer()
+    for value in VALUES:
+        for attrs in (None, {"id": "id_rows-0-field", "aria-invalid": "true"}):
+            expected = widget.render("rows-0-field", value, attrs=attrs, renderer=django_renderer)
+            assert widget.render("rows-0-field", value, attrs=attrs, renderer=ours) == expected
+
+
+def test_the_rows_renderer_hands_other_widgets_to_the_projects_renderer():
+    widget = forms.Select(choices=[("a", "A & B"), ("c", "C")])
+    expected = widget.render("rows-0-status", "c", renderer=get_default_renderer())
+    assert widget.render("rows-0-status", "c", renderer=RowWidgetRenderer()) == expected
+    assert RowWidgetRenderer().form_template_name == get_default_renderer().form_template_name
+
+
+def test_the_record_rows_are_rendered_by_the_rows_renderer(editor, secretariat):
+    meeting = meeting_with_rows(3)
+    [agenda, *_] = record_panels(meeting, secretariat)
+    agenda.get_context_data()
+    assert all(child.form.renderer is ROW_RENDERER for child in agenda.children)
+    assert agenda.empty_child.form.renderer is ROW_RENDERER
