@@ -14,7 +14,7 @@ from django.core.validators import URLValidator, validate_email
 from network.models import Country, Mandate, Organisation, Person, PersonEmail, PersonPhone
 from network.models.people import normalise_phone, validate_international_phone
 from portal.access import Audience
-from portal.importer import RowError, RowImporter, choice, split_list
+from portal.importer import RowError, RowImporter, choice, refuse_nul, split_list
 from portal.models import Language, Topic
 
 COLUMNS = {
@@ -64,6 +64,7 @@ class DirectoryImporter(RowImporter):
         self.topics = {topic.slug: topic for topic in Topic.objects.all()}
 
     def save_row(self, number, row):
+        refuse_nul(row)
         kind = row.get("type", "").lower()
         if kind == "country":
             return self._country(row)

@@ -122,6 +122,11 @@ def test_reimport_updates_changed_rows_in_place(tmp_path):
         (_row(type="organisation", iso_code="AL", name="Org", kind="army"),
          "kind “army” is not one of"),
         (_row(type="planet", name="Mars"), "type “planet” must be"),
+        # PostgreSQL refuses a NUL byte outright: the row is refused before any query.
+        (_row(type="person", iso_code="AL", given_name="B\x00", family_name="C"),
+         "given_name: contains a NUL character"),
+        (_row(type="organisation", iso_code="AL", name="Org\x00"),
+         "name: contains a NUL character"),
     ],
 )  # fmt: skip
 def test_a_bad_row_is_reported_with_its_number_and_reason_and_others_are_imported(
