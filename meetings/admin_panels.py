@@ -24,7 +24,7 @@ ids, and the prefix, long in a row, would be written into each field several tim
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.renderers import get_default_renderer
 from django.template.loader import render_to_string
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
@@ -36,12 +36,14 @@ from wagtail.admin.templatetags.wagtailadmin_tags import fieldtype, widgettype
 SLOT = "\x00"
 
 
-# Django's templates of the plain inputs and the text area, which RowWidgetRenderer writes out.
+# Django's widget templates that RowWidgetRenderer writes out.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in ("input", "text", "hidden", "number", "email", "url", "password")
 )
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
 def _text(value):
@@ -62,9 +64,10 @@ def _attrs(attrs):
 
 
 class RowWidgetRenderer:
-    """The form renderer of the record's rows: Django's plain inputs and text areas, hundreds in
-    a meeting's record, written out here exactly as Django's templates write them (a test holds
-    the two equal); every other widget is rendered by the project's form renderer, as usual."""
+    """The form renderer of the record's rows: Django's plain inputs, text areas and selects,
+    hundreds in a meeting's record, written out here exactly as Django's templates write them (a
+    test holds the two equal); every other widget is rendered by the project's form renderer, as
+    usual."""
 
     def __init__(self, renderer=None):
         self._renderer = renderer
@@ -91,7 +94,32 @@ class RowWidgetRenderer:
                 f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
                 f"\n{value}</textarea>"
             )
+        if template_name == SELECT_TEMPLATE and widget is not None:
+            select = _select(widget)
+            if select is not None:
+                return select
         return self.renderer.render(template_name, context, request=request)
+
+
+def _select(widget):
+    """What django/forms/widgets/select.html writes, or None for options it does not write out
+    here (another option template, a label that is not text)."""
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            label = option["label"]
+            if option["template_name"] != OPTION_TEMPLATE or not isinstance(label, str | Promise):
+                return None
+            out.append(
+                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{conditional_escape(label)}</option>\n"
+            )
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
 
 
 ROW_RENDERER = RowWidgetRenderer()
