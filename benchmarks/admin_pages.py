@@ -5,11 +5,11 @@ pages the secretariat works in, at the bench scale.
 
 Measured as the demo secretariat account in a session that passed the second factor, with the
 second factor required (as in production) and DEBUG off, through Django's test client in this
-process, as the public pages are (server time, no network). Each page is requested once to warm
-up, once with its queries counted (CaptureQueriesContext; that request's body is the HTML size),
-then timed over `repeats` requests, or fewer (at least MIN_SAMPLES) when a slow page has spent
-its time budget, so that one slow editor cannot hold the whole bench for minutes. `cpu` is the
-median CPU time this process spent per request: on a shared machine, what a page costs apart
+process, as the public pages are (benchmarks/measure.py: server time, no network). Each page is
+requested once to warm up, once with its queries counted (that request's body is the HTML size),
+then timed over `repeats` requests, or fewer (at least measure.MIN_SAMPLES) when a slow page has
+spent its time budget, so that one slow editor cannot hold the whole bench for minutes. `cpu` is
+the median CPU time this process spent per request: on a shared machine, what a page costs apart
 from waiting for a core (and, on PostgreSQL, apart from the database server's own time).
 
 The meeting editor is measured on a meeting with 10 agenda items and 20 participants (created
@@ -17,20 +17,20 @@ here if the data has none): the record the secretariat keeps after a regional me
 """
 
 import datetime
-import statistics
 import time
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, reset_queries, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.urls import reverse
+
+from benchmarks.measure import measure
 
 ADMIN_TARGET_MS = 300
 ADMIN_HTML_TARGET_KB = 500
-MIN_SAMPLES = 3
 BENCH_MEETING_SLUG = "bench-admin-meeting"
 AGENDA_ITEMS = 10
 PARTICIPANTS = 20
@@ -39,8 +39,6 @@ PARTICIPANTS = 20
 def bench_admin(command, quick, user=None):
     """One `admin.<page>` line per page of admin_pages(), as `user` (default: the demo
     secretariat account)."""
-    from benchmarks.site import percentile
-
     user = user or _secretariat_user()
     repeats, budget = (3, 10) if quick else (20, 30)  # samples; seconds per page
     with override_settings(DEBUG=False, MFA_REQUIRED_FOR_SECRETARIAT=True):
@@ -49,40 +47,24 @@ def bench_admin(command, quick, user=None):
             if url is None:
                 command.figure(f"admin.{name}", "missing", note="no such object in the data")
                 continue
-            client.get(url)  # warm caches and connections
-            reset_queries()  # the log holds at most queries_limit: start it empty
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url)
-            counted = len(queries)
-            if counted >= connection.queries_limit:
-                counted = f">={counted}"  # more than the log keeps
-            html_kb = len(_body(response)) / 1024
-            timings, cpu = [], []
-            deadline = time.perf_counter() + budget
-            while len(timings) < repeats and (
-                len(timings) < MIN_SAMPLES or time.perf_counter() < deadline
-            ):
-                started, cpu_started = time.perf_counter(), time.thread_time()
-                client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.thread_time() - cpu_started) * 1000)
-            p95 = percentile(timings, 0.95)
+            measured = measure(client, url, repeats, warm=1, budget=budget)
+            html_kb = measured.bytes / 1024
             met = (
-                p95 <= ADMIN_TARGET_MS
+                measured.p95 <= ADMIN_TARGET_MS
                 and html_kb <= ADMIN_HTML_TARGET_KB
-                and response.status_code == 200
+                and measured.status == 200
             )
             command.figure(
                 f"admin.{name}",
-                round(statistics.median(timings), 1),
+                round(measured.p50, 1),
                 "ms p50",
                 target=f"p95<={ADMIN_TARGET_MS}ms html<={ADMIN_HTML_TARGET_KB}kB",
-                p95=f"{p95:.1f}ms",
-                cpu=f"{statistics.median(cpu):.1f}ms",
-                queries=counted,
+                p95=f"{measured.p95:.1f}ms",
+                cpu=f"{measured.cpu:.1f}ms",
+                queries=measured.queries,
                 html=f"{html_kb:.1f}kB",
-                samples=len(timings),
-                status=response.status_code,
+                samples=measured.samples,
+                status=measured.status,
                 ok="yes" if met else "NO",
             )
 
@@ -109,12 +91,6 @@ def signed_in_client(user):
     session["account_authentication_methods_user"] = str(user.pk)  # whose records they are
     session.save()
     return client
-
-
-def _body(response):
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def admin_pages(user):

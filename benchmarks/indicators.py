@@ -10,14 +10,9 @@ SAMPLE_SIZE indicators and SAMPLE_VERSIONS country versions of it are added firs
 is a throwaway one), so that every filter has something to select.
 """
 
-import statistics
-import time
-
 from django.apps import apps
-from django.conf import settings
-from django.db import connection
-from django.test import Client
-from django.test.utils import override_settings
+
+from benchmarks.measure import bench_urls
 
 PAGE_TARGET_MS = 100
 PDF_TARGET_MS = 300
@@ -112,46 +107,14 @@ def indicator_urls():
 
 def bench_indicators(command, quick):
     """One `indicators.<name>.<role>` line per URL of indicator_urls() and role."""
-    from benchmarks.site import percentile
-    from portal.demo import MEMBER_EMAIL
-
-    member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)
-    repeats = 10 if quick else 40
-    urls = indicator_urls()
+    urls = indicator_urls()  # first: it may add the sample sets counted here
     indicators = apps.get_model("library", "Indicator").objects.count()
-    if not urls:
-        command.figure("indicators.browser.anonymous", "missing", note="no indicator set")
-    with override_settings(DEBUG=False):
-        for role in ("anonymous", "member"):
-            client = Client()
-            if role == "member":
-                client.force_login(member)
-            for name, url, target in urls:
-                for _ in range(3):  # warm caches and connections
-                    client.get(url)
-                queries = []  # counted by a wrapper: request_started resets Django's query log
-
-                def count(execute, sql, params, many, context, queries=queries):
-                    queries.append(sql)
-                    return execute(sql, params, many, context)
-
-                with connection.execute_wrapper(count):
-                    response = client.get(url)
-                timings = []
-                for _ in range(repeats):
-                    started = time.perf_counter()
-                    client.get(url)
-                    timings.append((time.perf_counter() - started) * 1000)
-                p95 = percentile(timings, 0.95)
-                command.figure(
-                    f"indicators.{name}.{role}",
-                    round(statistics.median(timings), 1),
-                    "ms p50",
-                    target=f"p95<={target}ms",
-                    p95=f"{p95:.1f}ms",
-                    queries=len(queries),
-                    status=response.status_code,
-                    indicators=indicators,
-                    backend=connection.vendor,
-                    ok="yes" if p95 <= target and response.status_code == 200 else "NO",
-                )
+    bench_urls(
+        command,
+        "indicators",
+        urls,
+        quick,
+        roles=("anonymous", "member"),
+        missing=("browser", "no indicator set"),
+        indicators=indicators,
+    )

@@ -30,6 +30,7 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
 from benchmarks import search_network
+from benchmarks.measure import percentile
 from search import reindex, service
 from search.records import SearchRecord, tiers_from
 
@@ -77,11 +78,6 @@ def ndcg(ranked, relevant, depth=10):
     dcg = sum(1 / math.log2(rank + 1) for rank, d in enumerate(ranked[:depth], 1) if d in relevant)
     ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), depth) + 1))
     return dcg / ideal if ideal else 0.0
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def search_top(text, limit=100):

@@ -39,12 +39,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import override_settings, setup_databases, teardown_databases
 
 from benchmarks.admin_pages import bench_admin
 from benchmarks.followup import bench_followup
 from benchmarks.indicators import bench_indicators
+from benchmarks.measure import client_as, measure, percentile, report
 from benchmarks.referral import bench_referral
 from portal.page_cache import invalidate
 
@@ -53,11 +53,6 @@ PASSWORD = "bench-" + secrets.token_hex(8)
 PAGE_TARGET_MS = 100
 REBUILD_TARGET = 500  # records/s, PostgreSQL
 EXTRACTION_TARGET = 20  # PDF pages/s per worker
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def run(command, quick=False):
@@ -157,57 +152,20 @@ MEMBERS_ONLY = {"actions"}  # an anonymous visitor is sent to sign in (302)
 def bench_pages(command, quick):
     """p50/p95 over warm caches (what a visitor meets between two publications), `cold` for
     the first request after one, and the queries of a warm request."""
-    from portal.demo import MEMBER_EMAIL
-
-    member = apps.get_model(settings.AUTH_USER_MODEL).objects.get(email=MEMBER_EMAIL)
     repeats = 10 if quick else 40
     with override_settings(DEBUG=False):  # as served: no debug bookkeeping
         for who in ("anonymous", "member"):
-            _bench_pages_as(command, who, member, repeats)
-
-
-def _bench_pages_as(command, who, member, repeats):
-    client = Client()
-    if who == "member":
-        client.force_login(member)
-    for name, url in main_pages():
-        if url is None:
-            command.figure(f"page.{name}.{who}", "missing", note="no such object in the data")
-            continue
-        for _ in range(3):  # warm caches and connections
-            client.get(url)
-        timings = []
-        queries = []  # counted by a wrapper: request_started resets Django's query log
-
-        def count(execute, sql, params, many, context, queries=queries):
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            response = client.get(url)
-        expected = 302 if who == "anonymous" and name in MEMBERS_ONLY else 200
-        for _ in range(repeats):
-            started = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        p95 = percentile(timings, 0.95)
-        # The first request after a content change: every shared cache of pages and fragments
-        # starts a new generation, so this is the render with nothing cached.
-        invalidate()
-        started = time.perf_counter()
-        client.get(url)
-        cold = (time.perf_counter() - started) * 1000
-        command.figure(
-            f"page.{name}.{who}",
-            round(statistics.median(timings), 1),
-            "ms p50",
-            target=f"p95<={PAGE_TARGET_MS}ms",
-            p95=f"{p95:.1f}ms",
-            cold=f"{cold:.1f}ms",
-            queries=len(queries),
-            status=response.status_code,
-            ok="yes" if p95 <= PAGE_TARGET_MS and response.status_code == expected else "NO",
-        )
+            client = client_as(who)
+            for name, url in main_pages():
+                if url is None:
+                    command.figure(f"page.{name}.{who}", "missing",
+                                   note="no such object in the data")  # fmt: skip
+                    continue
+                # `cold`: the first request after a content change, when every shared cache of
+                # pages and fragments starts a new generation: the render with nothing cached.
+                measured = measure(client, url, repeats, cold=invalidate)
+                expected = 302 if who == "anonymous" and name in MEMBERS_ONLY else 200
+                report(command, f"page.{name}.{who}", measured, PAGE_TARGET_MS, expected)
 
 
 def free_port():

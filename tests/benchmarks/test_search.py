@@ -2,7 +2,8 @@
 
 import math
 
-from benchmarks.search import average_precision, load_collection, ndcg, percentile, scaled_records
+from benchmarks.measure import percentile
+from benchmarks.search import average_precision, load_collection, ndcg, scaled_records
 
 
 def test_average_precision_over_the_top_100():
