@@ -182,21 +182,23 @@ def database_url():
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def load(port, path, seconds, connections=4):
-    """Requests per second against 127.0.0.1:port/path from `connections` threads."""
+def load(port, paths, seconds, connections=4):
+    """Successful requests per second from `connections` threads, each going round `paths`."""
     counts = [0] * connections
     stop = time.monotonic() + seconds
 
     def worker(index):
-        # One connection per request, as gunicorn's sync workers close each one anyway.
+        number = index
         while time.monotonic() < stop:
+            # One connection per request, as gunicorn's sync workers close each one anyway.
             conn = HTTPConnection("127.0.0.1", port, timeout=60)
+            path = paths[number % len(paths)]
             conn.request("GET", path, headers={"Host": "127.0.0.1", "Connection": "close"})
             response = conn.getresponse()
             response.read()
             conn.close()
-            if response.status == 200:
-                counts[index] += 1
+            counts[index] += response.status == 200
+            number += 1
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
     for thread in threads:
@@ -236,8 +238,12 @@ def wait_until_serving(port, timeout=180):
     raise RuntimeError(f"gunicorn did not answer on port {port} within {timeout} s")
 
 
-def bench_http(command, quick):
-    static_root = tempfile.mkdtemp(prefix="portal-bench-static-")
+@contextlib.contextmanager
+def gunicorn(workers=2, preload=True, static=True, log_level="WARNING", **environ):
+    """A gunicorn server of the portal with the production settings on this run's database, on
+    a free loopback port, `environ` added to its environment; with `static`, over static files
+    collected for it (else an empty directory of them, which WhiteNoise does not warn about).
+    Yields (process, port) once it answers; stopped afterwards."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -245,26 +251,38 @@ def bench_http(command, quick):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url(),
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": log_level,
+        **environ,
     }
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
+    static_root = env["STATIC_ROOT"] = tempfile.mkdtemp(prefix="portal-bench-static-")
+    if static:
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "2", "--preload",
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", str(workers),
+         *(["--preload"] if preload else []),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
         wait_until_serving(port)
+        yield server, port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+def bench_http(command, quick):
+    with gunicorn() as (server, port):
         seconds = 3 if quick else 10
-        load(port, "/ping", 1)
-        load(port, "/", 1)  # fill the page cache
-        constant = load(port, "/ping", seconds)
-        public = load(port, "/", seconds)
+        load(port, ["/ping"], 1)
+        load(port, ["/"], 1)  # fill the page cache
+        constant = load(port, ["/ping"], seconds)
+        public = load(port, ["/"], seconds)
         command.figure("http.constant_view", round(constant), "req/s", workers=2)
         command.figure("http.public_page_cached", round(public), "req/s", workers=2)
         ratio = public / constant if constant else 0
@@ -272,35 +290,14 @@ def bench_http(command, quick):
                        ok="yes" if ratio >= 0.5 else "NO")  # fmt: skip
         peak = max((peak_rss_kb(pid) for pid in children(server.pid)), default=0)
         command.figure("memory.web_worker_peak", round(peak / 1024, 1), "MB")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def bench_healthz_redis_down(command, quick):
     """/healthz latency under gunicorn with Redis (cache and broker) down: nothing listens on its
     port. Each answer comes from the components' last background probes (portal/health.py)."""
-    redis_port = free_port()  # nothing listens there: a stopped Redis
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "LOG_LEVEL": "ERROR",
-    }
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        wait_until_serving(port)
+    redis_url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there: a stopped Redis
+    with gunicorn(workers=1, preload=False, static=False, log_level="ERROR", REDIS_URL=redis_url,
+                  CACHE_URL=redis_url, CELERY_BROKER_URL=redis_url) as (_server, port):  # fmt: skip
 
         def healthz():
             conn = HTTPConnection("127.0.0.1", port, timeout=30)
@@ -326,9 +323,6 @@ def bench_healthz_redis_down(command, quick):
         command.figure("http.healthz_redis_down_p95", round(p95, 1), "ms", target="<100",
                        ok="yes" if p95 < 100 else "NO", max=round(max(timings), 1),
                        status="/".join(str(code) for code in sorted(statuses)))  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 MIXED_TARGET = 0.85
@@ -360,31 +354,6 @@ def mixed_paths():
         "/search/?q=referral+of+children",
         "/search/?q=labour+exploitation+indicators",
     ]
-
-
-def load_paths(port, paths, seconds, connections=4):
-    """Successful requests per second from `connections` threads, each going round `paths`."""
-    counts = [0] * connections
-    stop = time.monotonic() + seconds
-
-    def worker(index):
-        number = index
-        while time.monotonic() < stop:
-            conn = HTTPConnection("127.0.0.1", port, timeout=60)
-            path = paths[number % len(paths)]
-            conn.request("GET", path, headers={"Host": "127.0.0.1", "Connection": "close"})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            counts[index] += response.status == 200
-            number += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / seconds
 
 
 @contextlib.contextmanager
@@ -524,49 +493,23 @@ def bench_mixed_read_write(command, quick):
             command.figure("http.public_pages_with_writes", "missing",
                            note="needs Redis (REDIS_URL or a redis-server to start)")  # fmt: skip
             return
-        static_root = tempfile.mkdtemp(prefix="portal-bench-static-")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(60),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": database_url(),
-            "CACHE_URL": cache_url,
-            "STATIC_ROOT": static_root,
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=ROOT, env=env, check=True,
-        )  # fmt: skip
-        port = free_port()
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "2", "--preload",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        writer = None
-        try:
-            wait_until_serving(port)
+        with gunicorn(CACHE_URL=cache_url) as (_server, port):
             writer = start_writer(cache_url)
-            rounds, seconds = (1, 6) if quick else (3, 10)
-            load_paths(port, paths, 2)  # fill the page cache
-            pairs = []
-            for _ in range(rounds):
-                read_only = load_paths(port, paths, seconds)
-                tell(writer, "go")
-                pairs.append((read_only, load_paths(port, paths, seconds)))
-                tell(writer, "pause")
-            writer.stdin.close()
-            outcome = writer.stdout.read().strip()
-            writer.wait(timeout=60)
-        finally:
-            if writer is not None and writer.poll() is None:
-                writer.kill()
-            server.terminate()
-            server.wait(timeout=30)
-            shutil.rmtree(static_root, ignore_errors=True)
+            try:
+                rounds, seconds = (1, 6) if quick else (3, 10)
+                load(port, paths, 2)  # fill the page cache
+                pairs = []
+                for _ in range(rounds):
+                    read_only = load(port, paths, seconds)
+                    tell(writer, "go")
+                    pairs.append((read_only, load(port, paths, seconds)))
+                    tell(writer, "pause")
+                writer.stdin.close()
+                outcome = writer.stdout.read().strip()
+                writer.wait(timeout=60)
+            finally:
+                if writer.poll() is None:
+                    writer.kill()
     read_only = statistics.mean(pair[0] for pair in pairs)
     mixed = statistics.mean(pair[1] for pair in pairs)
     ratio = statistics.median(with_writes / alone if alone else 0 for alone, with_writes in pairs)
