@@ -27,9 +27,8 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.db import connection
 from django.test import Client
-from django.test.utils import setup_databases, teardown_databases
 
-from benchmarks import search_network
+from benchmarks import search_network, throwaway
 from benchmarks.measure import percentile
 from search import reindex, service
 from search.records import SearchRecord, tiers_from
@@ -192,18 +191,8 @@ def run(command, quick=False):
         command.stdout.write(f"search: skipped, no collection at {path} (set SEARCH_QUALITY_DIR)")
         return
     documents, queries, qrels = load_collection(path)
-    test_name = None
-    if connection.vendor == "sqlite":
-        # A file, not memory, so latency reflects a real database.
-        test_name = os.path.join(tempfile.gettempdir(), "search-bench.sqlite3")
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
-        if os.path.exists(test_name):
-            os.unlink(test_name)
-    old_config = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway.database("search-bench-"):
         _run(command, quick, documents, queries, qrels)
-    finally:
-        teardown_databases(old_config, verbosity=0)
 
 
 def _run(command, quick, documents, queries, qrels):

@@ -39,8 +39,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import override_settings, setup_databases, teardown_databases
+from django.test.utils import override_settings
 
+from benchmarks import throwaway
 from benchmarks.admin_pages import bench_admin
 from benchmarks.followup import bench_followup
 from benchmarks.indicators import bench_indicators
@@ -65,17 +66,9 @@ def run(command, quick=False):
     # Static files are not collected in a throwaway run; WhiteNoise says so once per process.
     warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers")
     scale = int(os.environ.get("BENCH_SCALE", "2" if quick else "250"))
-    database_file = None
-    if connection.vendor == "sqlite":
-        database_file = os.path.join(tempfile.gettempdir(), "portal-bench.sqlite3")
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = database_file
-        if os.path.exists(database_file):
-            os.unlink(database_file)
-    old_config = setup_databases(verbosity=0, interactive=False)
     # The seed's notifications are sent to nobody: the embedded default prints mail otherwise.
     mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
-    mail.enable()
-    try:
+    with throwaway.database("portal-bench-"), mail:
         started = time.perf_counter()
         with open(os.devnull, "w") as quiet:
             call_command("seed_demo", "--scale", str(scale), "--password", PASSWORD, stdout=quiet)
@@ -95,9 +88,6 @@ def run(command, quick=False):
         bench_healthz_redis_down(command, quick)
         bench_rebuild(command)
         bench_extraction(command, quick)
-    finally:
-        mail.disable()
-        teardown_databases(old_config, verbosity=0)
 
 
 def dataset_size():
