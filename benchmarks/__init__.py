@@ -8,5 +8,7 @@ models, installed by the development and test settings only (production does not
   rebuild and text extraction, in a throwaway database seeded by `seed_demo`;
 - `search.py`: the search part (`--only search`): ranking quality on the NPL collection and
   latency as the index grows, then the network's own collection (`search_network.py`, with
-  `data/network_collection.json`).
+  `data/network_collection.json`), with the ranking measures of both in `ranking.py`;
+- `measure.py`: how the site's part measures a page (time, CPU, queries, size) and prints its
+  line; `throwaway.py`: the throwaway database each part runs in.
 """

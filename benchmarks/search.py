@@ -13,7 +13,6 @@ inserted through the backend's bulk path.
 import io
 import json
 import logging
-import math
 import os
 import random
 import re
@@ -30,6 +29,7 @@ from django.test import Client
 
 from benchmarks import search_network, throwaway
 from benchmarks.measure import percentile
+from benchmarks.ranking import average_precision, ndcg
 from search import reindex, service
 from search.records import SearchRecord, tiers_from
 
@@ -64,21 +64,6 @@ def load_collection(path):
     return documents, queries, qrels
 
 
-def average_precision(ranked, relevant, depth=100):
-    hits, total = 0, 0.0
-    for rank, docno in enumerate(ranked[:depth], 1):
-        if docno in relevant:
-            hits += 1
-            total += hits / rank
-    return total / min(len(relevant), depth) if relevant else 0.0
-
-
-def ndcg(ranked, relevant, depth=10):
-    dcg = sum(1 / math.log2(rank + 1) for rank, d in enumerate(ranked[:depth], 1) if d in relevant)
-    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), depth) + 1))
-    return dcg / ideal if ideal else 0.0
-
-
 def search_top(text, limit=100):
     """The ranked external ids for one query, as the search page asks for them."""
     ranked, page = [], 1
@@ -101,21 +86,27 @@ def timed_queries(queries, repeat=1):
     return timings
 
 
+def bench_record(source, key, body, title, audience="public", **fields):
+    """A record of the bench's own (not from the portal's content): an English resource of
+    `bench.<source>` that `audience` may see."""
+    return SearchRecord(
+        key=f"bench.{source}:{key}:{audience}",
+        kind="resource",
+        title=title,
+        url=f"/bench/{source}/{key}/",
+        audiences=tiers_from(audience),
+        source=f"bench.{source}",
+        object_id=key,
+        body=body,
+        language="en",
+        **fields,
+    )
+
+
 def npl_record(docno, text, copy=0):
     key = docno if not copy else f"{docno}-v{copy}"
-    return SearchRecord(
-        key=f"bench.npl:{key}:public",
-        kind="resource",
-        title=f"NPL {docno}",
-        url=f"/bench/{key}/",
-        audiences=tiers_from("public"),
-        source="bench.npl",
-        object_id=key,
-        body=text,
-        language="en",
-        external_id=docno,
-        facets={"type": ["abstract"], "language": ["en"]},
-    )
+    return bench_record("npl", key, text, title=f"NPL {docno}", external_id=docno,
+                        facets={"type": ["abstract"], "language": ["en"]})  # fmt: skip
 
 
 def npl_lines(documents):
@@ -301,17 +292,7 @@ def vocabulary_stress(count, seed=16):
         words = ["st" + "".join(rng.choice(letters) for _ in range(10)) for _ in range(100)]
         first_words.append(words[0])
         records.append(
-            SearchRecord(
-                key=f"bench.vocabulary:{n}:members",
-                kind="resource",
-                title=f"Vocabulary {n}",
-                url=f"/bench/vocabulary/{n}/",
-                audiences=tiers_from("members"),
-                source="bench.vocabulary",
-                object_id=str(n),
-                body=" ".join(words),
-                language="en",
-            )
+            bench_record("vocabulary", str(n), " ".join(words), f"Vocabulary {n}", "members")
         )
     return records, first_words
 

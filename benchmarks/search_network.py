@@ -21,7 +21,6 @@ import importlib.util
 import io
 import json
 import logging
-import math
 import os
 import tempfile
 from collections import defaultdict
@@ -34,6 +33,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
+from benchmarks.ranking import average_precision, ndcg
 from search import registry, reindex
 
 COLLECTION = Path(__file__).resolve().parent / "data" / "network_collection.json"
@@ -50,26 +50,6 @@ def load(path=COLLECTION):
         if line.strip()
     ]
     return documents, collection["queries"]
-
-
-def average_precision(ranked, judgements, depth=100):
-    relevant = {doc for doc, grade in judgements.items() if grade > 0}
-    hits, total = 0, 0.0
-    for rank, doc in enumerate(ranked[:depth], 1):
-        if doc in relevant:
-            hits += 1
-            total += hits / rank
-    return total / min(len(relevant), depth) if relevant else 0.0
-
-
-def graded_ndcg(ranked, judgements, depth=10):
-    """nDCG with the judgement grades as gains."""
-    dcg = sum(
-        judgements.get(doc, 0) / math.log2(rank + 1) for rank, doc in enumerate(ranked[:depth], 1)
-    )
-    ideal_grades = sorted((grade for grade in judgements.values() if grade > 0), reverse=True)
-    ideal = sum(grade / math.log2(rank + 1) for rank, grade in enumerate(ideal_grades[:depth], 1))
-    return dcg / ideal if ideal else 0.0
 
 
 def has_thesaurus():
@@ -155,7 +135,7 @@ def scores(queries):
         judgements = query["judgements"]
         for key in (query["language"], "all"):
             by_language[key][0].append(average_precision(ranked, judgements))
-            by_language[key][1].append(graded_ndcg(ranked, judgements))
+            by_language[key][1].append(ndcg(ranked, judgements))
     return by_language
 
 

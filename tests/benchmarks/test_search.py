@@ -3,7 +3,8 @@
 import math
 
 from benchmarks.measure import percentile
-from benchmarks.search import average_precision, load_collection, ndcg, scaled_records
+from benchmarks.ranking import average_precision, ndcg
+from benchmarks.search import load_collection, scaled_records
 
 
 def test_average_precision_over_the_top_100():

@@ -2,7 +2,8 @@
 
 import math
 
-from benchmarks.search_network import average_precision, graded_ndcg, load
+from benchmarks.ranking import average_precision, ndcg
+from benchmarks.search_network import load
 
 REGION = {"sq", "bs", "hr", "cnr", "sr", "mk", "bg", "ro", "el", "sl", "uk"}
 
@@ -42,12 +43,12 @@ def test_average_precision_counts_both_grades_as_relevant():
 
 def test_graded_ndcg_rewards_the_better_answer_first():
     judgements = {"a": 2, "b": 1}
-    assert graded_ndcg(["a", "b"], judgements) == 1.0
-    swapped = graded_ndcg(["b", "a"], judgements)
+    assert ndcg(["a", "b"], judgements) == 1.0
+    swapped = ndcg(["b", "a"], judgements)
     ideal = 2 + 1 / math.log2(3)
     assert math.isclose(swapped, (1 + 2 / math.log2(3)) / ideal)
     assert swapped < 1.0
-    assert graded_ndcg(["x"], {}) == 0.0
+    assert ndcg(["x"], {}) == 0.0
 
 
 def test_the_off_run_switches_the_thesaurus_setting_off_only_inside(db):
