@@ -139,21 +139,12 @@ def bench_meeting(user):
     directory, with decisions, action points and papers: the first such meeting in the data, else
     one created as the editor creates it. None without a meetings page or enough people."""
     from library.models import LibraryDocument, ResourcePage
-    from meetings.models import (
-        ActionPoint,
-        AgendaItem,
-        Decision,
-        MeetingDocument,
-        MeetingIndexPage,
-        MeetingPage,
-        MeetingSeries,
-        Participant,
-    )
+    from meetings import models as meetings
     from network.models import Country, Person
     from portal.access import Audience
 
     existing = (
-        MeetingPage.objects.annotate(
+        meetings.MeetingPage.objects.annotate(
             items=Count("agenda_items", distinct=True),
             people=Count("participants", distinct=True),
         )
@@ -163,7 +154,7 @@ def bench_meeting(user):
     )
     if existing is not None:
         return existing
-    index = MeetingIndexPage.objects.first()
+    index = meetings.MeetingIndexPage.objects.first()
     people = list(Person.objects.filter(is_active=True).order_by("pk")[:PARTICIPANTS])
     if index is None or len(people) < PARTICIPANTS:
         return None
@@ -171,10 +162,10 @@ def bench_meeting(user):
     documents = list(LibraryDocument.objects.order_by("pk")[:4])
     resources = list(ResourcePage.objects.live().order_by("pk")[:4])
     start = datetime.date.today() - datetime.timedelta(days=30)
-    meeting = MeetingPage(
+    meeting = meetings.MeetingPage(
         title="Regional meeting of national coordinators (benchmark record)",
         slug=BENCH_MEETING_SLUG,
-        series=MeetingSeries.objects.order_by("pk").first(),
+        series=meetings.MeetingSeries.objects.order_by("pk").first(),
         start_date=start,
         start_time=datetime.time(9, 0),
         end_date=start + datetime.timedelta(days=1),
@@ -186,7 +177,7 @@ def bench_meeting(user):
         audience=Audience.PUBLIC,
         minutes="<p>The chair opened the meeting; the agenda was adopted.</p>",
         agenda_items=[
-            AgendaItem(
+            meetings.AgendaItem(
                 time=datetime.time(9 + number // 2, 30 * (number % 2)),
                 title=f"Agenda item {number + 1}",
                 description="Background and expected outcome.",
@@ -197,24 +188,24 @@ def bench_meeting(user):
             for number in range(AGENDA_ITEMS)
         ],
         participants=[
-            Participant(person=person, attendance=Participant.Attendance.ATTENDED)
+            meetings.Participant(person=person, attendance=meetings.Participant.Attendance.ATTENDED)
             for person in people
         ],
         decisions=[
-            Decision(number=number + 1, text=f"Decision {number + 1} of the meeting.")
+            meetings.Decision(number=number + 1, text=f"Decision {number + 1} of the meeting.")
             for number in range(4)
         ],
         action_points=[
-            ActionPoint(
+            meetings.ActionPoint(
                 description=f"Action point {number + 1}",
                 owner_person=people[number],
                 due_date=start + datetime.timedelta(days=60),
             )
             for number in range(4)
         ],
-        documents=[MeetingDocument(document=document) for document in documents[:2]],
+        documents=[meetings.MeetingDocument(document=document) for document in documents[:2]],
     )
     with transaction.atomic():
         index.add_child(instance=meeting)
         meeting.save_revision(user=user).publish(user=user)
-    return MeetingPage.objects.get(pk=meeting.pk)
+    return meetings.MeetingPage.objects.get(pk=meeting.pk)
