@@ -5,16 +5,7 @@ records from the database."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from network.models import (
-    Country,
-    Institution,
-    Mandate,
-    Organisation,
-    Person,
-    PersonEmail,
-    PersonPhone,
-    ReferralProfile,
-)
+from network.models import Institution, Organisation, Person
 from search.indexing import enqueue_index, enqueue_removal
 
 #: Sent when the secretariat ends a mandate and names a successor, after the new mandate is saved.
@@ -26,97 +17,74 @@ mandate_handed_over = Signal()
 PERSON, ORGANISATION, COUNTRY = "network.person", "network.organisation", "network.country"
 INSTITUTION = "network.institution"
 
+#: The models with search records of their own, and their search sources.
+OWN_RECORDS = {
+    "network.Person": PERSON,
+    "network.Organisation": ORGANISATION,
+    "network.Country": COUNTRY,
+    "network.Institution": INSTITUTION,
+}
+#: The models that are part of another's records: the source, and the field naming the owner (a
+#: missing owner, e.g. during a cascade delete, just yields no records).
+PART_OF_RECORDS = {
+    "network.PersonEmail": (PERSON, "person_id"),
+    "network.PersonPhone": (PERSON, "person_id"),
+    "network.Mandate": (PERSON, "person_id"),
+    "network.ReferralProfile": (COUNTRY, "country_id"),
+}
+#: The tags (many-to-many relations) in records: the relation's table and whose records.
+TAGS = {
+    Person.languages.through: PERSON,
+    Person.expertise.through: PERSON,
+    Institution.languages.through: INSTITUTION,
+}
 
-@receiver(post_save, sender=Person)
-def person_saved(sender, instance, raw=False, **kwargs):
+
+def record_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        enqueue_index(PERSON, instance.pk)
+        enqueue_index(OWN_RECORDS[sender._meta.label], instance.pk)
 
 
-@receiver(post_delete, sender=Person)
-def person_deleted(sender, instance, **kwargs):
-    enqueue_removal(PERSON, instance.pk)
+def record_deleted(sender, instance, **kwargs):
+    enqueue_removal(OWN_RECORDS[sender._meta.label], instance.pk)
 
 
-@receiver(post_save, sender=PersonEmail)
-@receiver(post_save, sender=PersonPhone)
-@receiver(post_save, sender=Mandate)
-@receiver(post_delete, sender=PersonEmail)
-@receiver(post_delete, sender=PersonPhone)
-@receiver(post_delete, sender=Mandate)
-def person_part_changed(sender, instance, raw=False, **kwargs):
-    """An email, phone or mandate changed: the person's records change with it (a missing
-    person, e.g. during a cascade delete, just yields no records)."""
-    if not raw and instance.person_id:
-        enqueue_index(PERSON, instance.person_id)
+def part_changed(sender, instance, raw=False, **kwargs):
+    """An email, phone or mandate of a person, or a country's referral profile, saved or
+    deleted: the owner's records change with it."""
+    source, owner_field = PART_OF_RECORDS[sender._meta.label]
+    owner_id = getattr(instance, owner_field)
+    if not raw and owner_id:
+        enqueue_index(source, owner_id)
 
 
-@receiver(m2m_changed, sender=Person.languages.through)
-@receiver(m2m_changed, sender=Person.expertise.through)
-def person_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if reverse:
-        for person_id in pk_set or ():
-            enqueue_index(PERSON, person_id)
-    else:
-        enqueue_index(PERSON, instance.pk)
+for label in OWN_RECORDS:
+    post_save.connect(record_saved, sender=label)
+    post_delete.connect(record_deleted, sender=label)
+for label in PART_OF_RECORDS:
+    post_save.connect(part_changed, sender=label)
+    post_delete.connect(part_changed, sender=label)
 
 
 @receiver(post_save, sender=Organisation)
 def organisation_saved(sender, instance, raw=False, **kwargs):
+    """People's and institutions' records carry their organisation's name."""
     if raw:
         return
-    enqueue_index(ORGANISATION, instance.pk)
-    # People's records carry the organisation's name.
     for person_id in instance.people.values_list("pk", flat=True):
         enqueue_index(PERSON, person_id)
-    # ...and so do institutions' records.
     for institution_id in instance.institutions.values_list("pk", flat=True):
         enqueue_index(INSTITUTION, institution_id)
 
 
-@receiver(post_delete, sender=Organisation)
-def organisation_deleted(sender, instance, **kwargs):
-    enqueue_removal(ORGANISATION, instance.pk)
-
-
-@receiver(post_save, sender=Country)
-def country_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        enqueue_index(COUNTRY, instance.pk)
-
-
-@receiver(post_delete, sender=Country)
-def country_deleted(sender, instance, **kwargs):
-    enqueue_removal(COUNTRY, instance.pk)
-
-
-@receiver(post_save, sender=ReferralProfile)
-@receiver(post_delete, sender=ReferralProfile)
-def profile_changed(sender, instance, raw=False, **kwargs):
-    """The referral profile is part of its country's record."""
-    if not raw and instance.country_id:
-        enqueue_index(COUNTRY, instance.country_id)
-
-
-@receiver(post_save, sender=Institution)
-def institution_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        enqueue_index(INSTITUTION, instance.pk)
-
-
-@receiver(post_delete, sender=Institution)
-def institution_deleted(sender, instance, **kwargs):
-    enqueue_removal(INSTITUTION, instance.pk)
-
-
-@receiver(m2m_changed, sender=Institution.languages.through)
-def institution_languages_changed(sender, instance, action, reverse, pk_set, **kwargs):
+def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A tag added to or removed from an object (or, `reverse`, objects added to or removed from
+    a tag): the objects' records change."""
     if not action.startswith("post_"):
         return
-    if reverse:
-        for institution_id in pk_set or ():
-            enqueue_index(INSTITUTION, institution_id)
-    else:
-        enqueue_index(INSTITUTION, instance.pk)
+    for object_id in (pk_set or ()) if reverse else [instance.pk]:
+        enqueue_index(TAGS[sender], object_id)
+
+
+for through in TAGS:
+    m2m_changed.connect(tags_changed, sender=through)
