@@ -88,6 +88,12 @@ class ImportLine:
     languages: list | None = None
     attachments: list | None = None  # [(name, bytes)]
 
+    def set_relations(self, page):
+        """Give `page` the topics, countries and languages of the line; None leaves them be."""
+        for name in ("topics", "countries", "languages"):
+            if getattr(self, name) is not None:
+                setattr(page, name, getattr(self, name))
+
 
 class ResourceImporter:
     def __init__(self, attachments_dir=None, dry_run=False):
@@ -270,12 +276,7 @@ class ResourceImporter:
         page = ResourcePage(external_id=line.external_id, **line.values)
         page.slug = slug or self._free_slug(page.title, line.external_id)
         self.slugs.add(page.slug)
-        if line.topics is not None:
-            page.topics = line.topics
-        if line.countries is not None:
-            page.countries = line.countries
-        if line.languages is not None:
-            page.languages = line.languages
+        line.set_relations(page)
         return page
 
     def _create(self, items):
@@ -329,12 +330,7 @@ class ResourceImporter:
             page.slug = self._free_slug(page.title, line.external_id)
             self.index.add_child(instance=page)
             outcome = "created"
-        if line.topics is not None:
-            page.topics = line.topics
-        if line.countries is not None:
-            page.countries = line.countries
-        if line.languages is not None:
-            page.languages = line.languages
+        line.set_relations(page)
         if line.attachments is not None:
             page.attachments = self._attachments(page, line, written_files)
         page.save_revision().publish()
