@@ -1,6 +1,8 @@
 """Where each page type may live, as its model declares (parent_page_types, subpage_types,
 max_count): the editor offers a type only where these allow it."""
 
+import pytest
+
 from wagtail.models import Page, get_page_models
 from wagtail.test.utils import WagtailPageTestCase
 
@@ -38,27 +40,30 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertTrue(StandardPage.can_create_at(HomePage.objects.get()))
 
-    def test_the_library_is_one_section_of_the_home_page_holding_resources(self):
-        self.assertAllowedParentPageTypes(LibraryIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(LibraryIndexPage, {ResourcePage})
-        # max_count 1: the one the site starts with is the only one.
-        self.assertFalse(LibraryIndexPage.can_create_at(HomePage.objects.get()))
 
-    def test_resources_live_only_in_the_library_and_hold_nothing(self):
-        self.assertAllowedParentPageTypes(ResourcePage, {LibraryIndexPage})
-        self.assertAllowedSubpageTypes(ResourcePage, set())
-        self.assertCanNotCreateAt(StandardPage, ResourcePage)
-        self.assertCanNotCreateAt(MeetingIndexPage, ResourcePage)
-        self.assertTrue(ResourcePage.can_create_at(LibraryIndexPage.objects.get()))
+# Each section of the home page and the pages it holds: the library and its resources, the
+# meetings index and its meetings.
+SECTIONS = pytest.mark.parametrize(
+    ("section", "item"),
+    [(LibraryIndexPage, ResourcePage), (MeetingIndexPage, MeetingPage)],
+    ids=["library", "meetings"],
+)
 
-    def test_the_meetings_are_one_section_of_the_home_page_holding_meetings(self):
-        self.assertAllowedParentPageTypes(MeetingIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(MeetingIndexPage, {MeetingPage})
-        self.assertFalse(MeetingIndexPage.can_create_at(HomePage.objects.get()))
 
-    def test_meetings_live_only_under_the_meetings_index_and_hold_nothing(self):
-        self.assertAllowedParentPageTypes(MeetingPage, {MeetingIndexPage})
-        self.assertAllowedSubpageTypes(MeetingPage, set())
-        self.assertCanNotCreateAt(StandardPage, MeetingPage)
-        self.assertCanNotCreateAt(LibraryIndexPage, MeetingPage)
-        self.assertTrue(MeetingPage.can_create_at(MeetingIndexPage.objects.get()))
+@SECTIONS
+@pytest.mark.django_db
+def test_a_section_is_one_page_of_the_home_page_holding_its_items(section, item):
+    assert set(section.allowed_parent_page_models()) == {HomePage}
+    assert set(section.allowed_subpage_models()) == {item}
+    # max_count 1: the one the site starts with is the only one.
+    assert not section.can_create_at(HomePage.objects.get())
+
+
+@SECTIONS
+@pytest.mark.django_db
+def test_a_sections_items_live_only_in_it_and_hold_nothing(section, item):
+    assert set(item.allowed_parent_page_models()) == {section}
+    assert set(item.allowed_subpage_models()) == set()
+    for elsewhere in PAGE_TYPES - {section}:
+        assert item not in elsewhere.allowed_subpage_models(), elsewhere
+    assert item.can_create_at(section.objects.get())
