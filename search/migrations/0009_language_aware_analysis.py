@@ -24,19 +24,12 @@ BACKWARD = fts("porter unicode61 remove_diacritics 2")
 
 def reanalyse(statements):
     def apply(apps, schema_editor):
-        connection = schema_editor.connection
-        if connection.vendor == "sqlite":
+        if schema_editor.connection.vendor == "sqlite":
             for statement in statements:
                 schema_editor.execute(statement)
-        if connection.vendor not in ("sqlite", "postgresql"):
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM search_indexedrecord LIMIT 1")
-            if cursor.fetchone() is None:
-                return
-        from search.backends.database import for_connection
+        from search.backends.database import reanalyse_stored
 
-        for_connection(connection).reanalyse()
+        reanalyse_stored(apps, schema_editor)
 
     return apply
 
