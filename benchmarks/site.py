@@ -1,6 +1,6 @@
 """
 Site benchmarks (`manage.py bench --only portal`), in a throwaway database seeded with
-`seed_demo --scale BENCH_SCALE` (default 250: 10,000 resources, 2,000 meetings, 12,500 people):
+`seed_demo --scale BENCH_SCALE` (default 250; the `portal.seed` line gives what it holds):
 
 - render time p50/p95 and query count of every main page, anonymous and as the demo member;
 - HTTP throughput under gunicorn (2 workers, loopback) of a cached public page and of a constant

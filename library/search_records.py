@@ -26,7 +26,7 @@ def _queryset():
 
 def _related(page_ids):
     """{page id: Related} for these pages, read as plain values: a query per relation for all
-    of them, no model instances or modelcluster managers per page (a rebuild reads 10,000)."""
+    of them, no model instances or modelcluster managers per page (a rebuild reads them all)."""
     from library.models import IndicatorSetItem, ResourceAttachment, ResourcePage
 
     related = {pk: Related() for pk in page_ids}

@@ -161,7 +161,7 @@ register_snippet(IndicatorViewSet)
 
 
 class LibraryExplorerView(ExplorableIndexView):
-    """The library's resources in the page explorer: some 10,000 children at the bench scale.
+    """The library's resources in the page explorer: thousands of children at the bench scale.
 
     Each row's actions menu is most of a listing's cost (ten buttons, each with its permission
     check, URL and template), so a page of the library lists 20 resources, as Wagtail's page

@@ -4,13 +4,13 @@ full-text index.
 
 Wagtail's SQLite backend (django-modelsearch) orders by relevance with a correlated subquery
 that runs the FTS5 MATCH again for every matching row, to read that row's bm25() score. With
-thousands of matches (the admin's search for "referral" matches 2,700 of the 12,000 pages)
-that is thousands of full-text queries for one listing: seconds. Here the matching index
-entries are ranked once (bm25 is computed by the same MATCH that finds them, limited to the
-objects of the searched queryset), the window asked for is cut from that ranking, and only the
-objects of that window are fetched. The results, their order (score, then newest primary key
-first) and the `annotate_score()` values are those of Wagtail's backend; counts and facets are
-Wagtail's own queries, which never ran the per-row subquery.
+thousands of matches (the admin's search for "referral" over the bench's pages) that is
+thousands of full-text queries for one listing. Here the matching index entries are ranked once
+(bm25 is computed by the same MATCH that finds them, limited to the objects of the searched
+queryset), the window asked for is cut from that ranking, and only the objects of that window
+are fetched. The results, their order (score, then newest primary key first) and the
+`annotate_score()` values are those of Wagtail's backend; counts and facets are Wagtail's own
+queries, which never ran the per-row subquery.
 """
 
 from django.db.models import IntegerField

@@ -156,9 +156,9 @@ class Backend(DatabaseBackend):
 
     def after_rebuild(self):
         """VACUUM so the covering indexes serve index-only scans (without it the planner reads
-        every posting of a frequent word: 50 ms against 10 ms for a two-word query over the
-        demo), ANALYZE so it knows the new sizes. VACUUM cannot run in a transaction: called
-        inside one (seed_demo's), it waits for its commit."""
+        every posting of a frequent word from the table), ANALYZE so it knows the new sizes.
+        VACUUM cannot run in a transaction: called inside one (seed_demo's), it waits for its
+        commit."""
         super().after_rebuild()
         transaction.on_commit(self._vacuum)
 
