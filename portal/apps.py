@@ -20,13 +20,14 @@ class PortalConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="portal.ensure_groups")
 
-        from portal import admin_choosers, audit, search_records, signals, usage  # noqa: F401
+        from portal import admin_choosers, audit, heap, search_records, signals, usage  # noqa: F401
         from portal.accounts import signals as account_signals
         from portal.page_cache import connect_invalidation
         from search.registry import register
 
         connect_invalidation()
         audit.connect()
+        heap.connect()
         usage.connect()
         account_signals.connect()
         register(search_records.StandardPageRecordSource())
