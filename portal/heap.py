@@ -8,11 +8,13 @@ kind of page, and a full collection comes every few requests of an admin editor,
 tens of thousands of objects in reference cycles. Such a collection spends most of its pause
 walking objects that are never garbage, in the middle of whichever request happens to trigger it.
 
-So once a request has finished, and then at a doubling interval up to every `MAX_INTERVAL`
-requests, the process collects everything once and freezes what survives (`gc.freeze()`): later
-collections walk only what is newer. Each re-freeze unfreezes first, so an object that was frozen
-and has since become garbage is collected then. The collection runs after the response has gone
-(`request_finished`), so nobody waits for it but the process's next request.
+So after its first request, and then at an interval that doubles from `MIN_INTERVAL` up to
+`MAX_INTERVAL` requests, the process collects everything once and freezes what survives
+(`gc.freeze()`): later collections walk only what is newer. Each re-freeze unfreezes first, so an
+object that was frozen and has since become garbage is collected then. A re-freeze costs one
+collection of the whole heap; the least interval keeps two of them from falling within one burst
+of requests. It runs after the response has gone (`request_finished`), so nobody waits for it but
+the process's next request.
 """
 
 import gc
@@ -20,18 +22,20 @@ import threading
 
 from django.core.signals import request_finished
 
-#: The longest run of requests between two re-freezes.
+#: The shortest and the longest run of requests between two re-freezes.
+MIN_INTERVAL = 32
 MAX_INTERVAL = 1024
 
 
 class Schedule:
-    """When the next re-freeze is due: after the 1st request, then the 3rd, the 7th, the 15th...
-    (each interval twice the last), then every MAX_INTERVAL requests."""
+    """When the next re-freeze is due: after the 1st request, then `min_interval` requests later,
+    each interval twice the last up to `max_interval` (by default the 1st, 33rd, 97th, 225th...
+    request, then every 1,024th)."""
 
-    def __init__(self, max_interval=MAX_INTERVAL):
+    def __init__(self, min_interval=MIN_INTERVAL, max_interval=MAX_INTERVAL):
         self.max_interval = max_interval
         self.finished = 0
-        self.interval = 1
+        self.interval = min_interval // 2
         self.due = 1
         self._lock = threading.Lock()
 

@@ -10,9 +10,19 @@ from portal import heap
 
 
 def test_refreezes_after_the_first_request_then_at_doubling_intervals_up_to_the_cap():
-    schedule = heap.Schedule(max_interval=16)
+    schedule = heap.Schedule(min_interval=4, max_interval=16)
     due = [n for n in range(1, 100) if schedule.request_finished()]
-    assert due == [1, 3, 7, 15, 31, 47, 63, 79, 95]
+    assert due == [1, 5, 13, 29, 45, 61, 77, 93]
+    default = heap.Schedule()
+    assert [n for n in range(1, 3000) if default.request_finished()] == [
+        1,
+        33,
+        97,
+        225,
+        481,
+        993,
+        2017,
+    ]
 
 
 class Node:
@@ -35,7 +45,7 @@ def test_a_refreeze_collects_what_was_frozen_and_has_become_garbage():
 
 @pytest.mark.django_db
 def test_finished_requests_freeze_the_heap_when_due(client, monkeypatch):
-    monkeypatch.setattr(heap, "schedule", heap.Schedule())
+    monkeypatch.setattr(heap, "schedule", heap.Schedule(min_interval=2))
     gc.unfreeze()
     client.get("/healthz")
     assert gc.get_freeze_count() > 0, "the first request is due"
