@@ -213,7 +213,10 @@ def analyse_query(parsed, languages):
         terms = tuple(analysis.analyser(language).terms(text))
         if not terms or terms in query.expansions:
             continue
-        if len(terms) == 1 and terms[0] in query.terms:
+        if any(term in query.terms for term in terms):
+            # Every record holding it holds a word of the query too, which finds it already:
+            # checking such a phrase ("referral of victims" for "referral") in each record
+            # whose text has both common words costs far more than the little it adds.
             continue
         query.expansions.append(terms)
     query.expansions = query.expansions[:64]

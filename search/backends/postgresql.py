@@ -313,13 +313,33 @@ class Backend(DatabaseBackend):
             # parts), weighed down.
             match, match_params = any_phrase(query.expansions)
             words = sorted({term for terms in query.expansions for term in terms})
+            # Each term's candidates, pruned as a typed word's are (filters included): the
+            # records where the rarest word of the term weighs most. Only these are checked
+            # against the terms' text: a phrase needs its record's tsvector, and checking every
+            # record that holds two common words ("referral of victims") reads most of the index.
+            anchors = [(word, n) for n, terms in enumerate(query.expansions) for word in terms]
             parts.append(
-                f"SELECT p.record_id, {EXPANSION_WEIGHT} * avg(p.impact * e.idf) AS score "
-                f"FROM search_indexedrecord r JOIN search_posting p ON p.record_id = r.id "
-                f"JOIN ({TERMS_IDF}) e ON e.term = p.term "
-                f"WHERE r.tsv @@ {match} AND {' AND '.join(where)} GROUP BY p.record_id"
+                f"SELECT p.record_id, {EXPANSION_WEIGHT} * avg(p.impact * e.idf) AS score FROM ("
+                "SELECT DISTINCT c.record_id AS id FROM ("
+                "SELECT DISTINCT ON (x.n) x.w FROM unnest(%s::text[], %s::int[]) AS x(w, n) "
+                "JOIN search_term t ON t.term = x.w ORDER BY x.n, t.df) anchor "
+                "CROSS JOIN LATERAL (SELECT p.record_id FROM search_posting p "
+                f"{scan_join}WHERE p.term = anchor.w AND (p.audience_bits & %s) <> 0 "
+                f"AND {scan_where} ORDER BY p.impact DESC LIMIT {PRUNE}) c "
+                "JOIN search_indexedrecord r ON r.id = c.record_id "
+                f"WHERE r.tsv @@ {match} AND {' AND '.join(where)} OFFSET 0) m "
+                "JOIN search_posting p ON p.record_id = m.id "
+                f"JOIN ({TERMS_IDF}) e ON e.term = p.term GROUP BY p.record_id"
             )
-            part_params += [" ".join(words), *match_params, *params]
+            part_params += [
+                [word for word, _ in anchors],
+                [n for _, n in anchors],
+                params[0],
+                *(params[1:] if filtered else []),
+                *match_params,
+                *params,
+                " ".join(words),
+            ]
         if len(parts) == 1:
             hits = parts[0]
         else:

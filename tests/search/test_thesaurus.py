@@ -195,6 +195,44 @@ def test_a_typed_term_outranks_an_expanded_one(seeded):
     assert results.hits[0].score > results.hits[1].score
 
 
+def test_an_expansion_holding_a_typed_word_is_left_to_that_word(seeded):
+    store(
+        make_record(1, "Guideline", language="en", body="The referral of victims to shelters."),
+        make_record(2, "Orientation", language="fr", body="L'orientation des victimes."),
+        make_record(3, "Minutes", language="en", body="Budget and travel."),
+    )
+    parsed = thesaurus.expand(parse("referral"))
+    assert ("en", "referral of victims") in parsed.expansions
+    query = seeded.analyse_query(parsed)
+    assert "referr" in query.terms
+    assert query.expansions
+    assert all(not set(terms) & set(query.terms) for terms in query.expansions)
+    assert ("orient", "de", "victim") in query.expansions
+    assert sorted(found("referral")) == ["Guideline", "Orientation"]
+
+
+def test_an_expanded_phrase_is_checked_in_its_pruned_candidates_only(seeded, monkeypatch):
+    """On PostgreSQL a phrase is checked against each candidate record's text, so an expansion's
+    candidates are pruned as a typed word's are: the records where its rarest word weighs
+    most."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL prunes each term's postings; SQLite's FTS5 reads phrases itself")
+    from search.backends import postgresql
+
+    store(
+        *[
+            make_record(n, f"Guideline {n}", language="en", body="The referral of victims. " * n)
+            for n in range(1, 6)
+        ],
+        *fillers(),
+    )
+    assert len(found("upućivanje žrtava")) == 5
+    monkeypatch.setattr(postgresql, "PRUNE", 2)
+    assert found("upućivanje žrtava") == ["Guideline 5", "Guideline 4"]
+
+
 def test_expanded_terms_are_marked_in_the_snippet(seeded):
     store(make_record(1, "Guideline", language="en", summary="Referral of victims in practice."))
     snippet = service.search("upućivanje žrtava", None).hits[0].snippet
