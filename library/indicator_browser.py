@@ -34,6 +34,8 @@ PAGE_SIZE = 50
 MAX_VALUES = 50  # per filter; more is not a person choosing filters
 #: A checklist of a selection is for reading and ticking: beyond this it is not one.
 CHECKLIST_LIMIT = 500
+#: What a set's page holds that the browser, checklist and comparison never show: not loaded.
+SET_TEXTS = ("body", "summary", "problem", "approach", "results", "transferability")
 STRENGTH_RANK = {Strength.STRONG: 0, Strength.MEDIUM: 1, Strength.WEAK: 2}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
@@ -122,7 +124,8 @@ class IndicatorSelection:
         """The live indicator sets the user may see, by title (1 query)."""
         return list(
             IndicatorSet.visible_to(self.user)
-            .select_related("version_country", "derived_from")
+            .select_related("version_country")
+            .defer(*SET_TEXTS)
             .order_by("title", "pk")
         )
 
