@@ -188,6 +188,9 @@ def referral(request):
     if not request.GET:
         return render(request, "network/referral.html", {"form": ReferralForm()})
     form = ReferralForm(request.GET)
+    # Signing in or choosing a language comes back to the page without anything typed that the
+    # form refused (a name, a date): only the form's own understood values.
+    request.return_path = request.path
     if not form.is_valid():
         response = render(request, "network/referral.html", {"form": form}, status=400)
         return _case_response(response)
@@ -202,6 +205,8 @@ def referral(request):
         return _case_response(response)
     template = "network/referral_sheet.html" if output == "print" else "network/referral.html"
     query = profile.as_params()
+    page_query = urlencode({"from": origin.iso_code, "to": destination.iso_code, **query})
+    request.return_path = f"{request.path}?{page_query}"
     response = render(
         request,
         template,
@@ -214,7 +219,7 @@ def referral(request):
             "pdf_query": urlencode(
                 {"from": origin.iso_code, "to": destination.iso_code, **query, "format": "pdf"}
             ),
-            "page_query": urlencode({"from": origin.iso_code, "to": destination.iso_code, **query}),
+            "page_query": page_query,
         },
     )
     return _case_response(response) if profile.has_categories or output else response

@@ -255,6 +255,10 @@ def test_every_bad_parameter_gets_a_400_naming_the_field(
     for value in params.values():
         if value in TYPED:
             assert value not in errors
+    # Nor in where the sign-in and language links come back to: the page without its query.
+    back = re.findall(r'name="next" value="([^"]*)"|[?&](?:amp;)?next=([^"&]*)', html)
+    assert back
+    assert {path for pair in back for path in pair if path} == {URL}
     assert "no-store" in response["Cache-Control"]
 
 
