@@ -1,6 +1,8 @@
 """The search page and JSON API. Both ask the service, which asks the policy; neither knows
 which backend answers."""
 
+import re
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -20,6 +22,9 @@ FACET_LABELS = {
     "language": gettext_lazy("Language"),
     "year": gettext_lazy("Year"),
 }
+
+
+YEAR = re.compile(r"[0-9]{4}")
 
 
 class BadParameter(ValueError):
@@ -59,6 +64,8 @@ def parse_params(request):
         for name in FACET_NAMES
         if get.getlist(name)
     }
+    if any(value and not YEAR.fullmatch(value) for value in filters.get("year", [])):
+        raise BadParameter(_("year must be a year of four digits, such as 2019."))
     return query, filters, sort, numbers["page"], numbers["page_size"]
 
 

@@ -73,6 +73,10 @@ class TestApi:
             ({"page": "²"}, "page"),
             ({"page_size": "１"}, "page_size"),
             ({"sort": "oldest"}, "sort"),
+            ({"year": "abcd"}, "year"),
+            ({"year": "99999"}, "year"),
+            ({"year": "２０１９"}, "year"),
+            ({"year": ["2019", "19"]}, "year"),
         ],
     )
     def test_malformed_parameters_answer_400_with_a_json_error(
