@@ -10,6 +10,7 @@ broken URL, an empty index) fails instead of passing. New ways out must be added
 import datetime
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 
@@ -698,6 +699,10 @@ def test_a_freshness_link_shows_its_own_entry_to_its_holder_and_nothing_more(wor
         assert response.status_code == 200, tier
         assert visible_markers(body(response)) == {"email", "phone"}, tier
         assert "no-store" in response["Cache-Control"]
+        # Shown to the owner, and marked as what they are (the contract's data-audience).
+        html = body(response)
+        for marker in (MEMBERS_MARKERS["email"], MEMBERS_MARKERS["phone"]):
+            assert re.search(rf'<dd data-audience="members"><div>[^<]*{re.escape(marker)}', html)
 
 
 def test_a_personal_feed_carries_what_its_holder_may_see_and_nothing_above(world, clients):
