@@ -46,10 +46,14 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from modelcluster.models import get_all_child_relations
+
 from portal.models import CreateFormClaim
+from portal.parameters import whole_number
 
 TOKEN_FIELD = "portal_create_form"  # noqa: S105 - a form field's name, not a secret
 CLAIMS_KEPT = timedelta(days=1)
+MAX_ROWS = 1000  # Django's formsets read no more (their absolute_max)
 # Request attributes: the claim the running create belongs to, and the page it created.
 _CLAIM = "_portal_create_form_claim"
 _CREATED = "_portal_created_page"
@@ -115,6 +119,9 @@ class _PageForm:
     def edit_url(self, claim):
         return reverse("wagtailadmin_pages:edit", args=[claim.page_id])
 
+    def instance(self, claim):
+        return claim.page.specific
+
     def record(self, claim, page, request):
         claim.page_id = page.pk
         claim.revision_id = page.latest_revision_id
@@ -147,6 +154,9 @@ class _SnippetForm:
         return reverse(
             self.model.snippet_viewset.get_url_name("edit"), args=[quote(claim.snippet_id)]
         )
+
+    def instance(self, claim):
+        return self.model.objects.get(pk=claim.snippet_id)
 
     def record(self, claim, instance, request):
         claim.snippet_id = str(instance.pk)
@@ -186,7 +196,7 @@ def _create_once(request, form):
         if refusal:
             return refuse(request, refusal)
         if form.made(claim):
-            return _edit_instead(request, claim, form.edit_url(claim))
+            return _edit_instead(request, claim, form.edit_url(claim), form.instance(claim))
         setattr(request, _CLAIM, claim)
         match = resolve(request.path_info)
         response = match.func(request, *match.args, **match.kwargs)
@@ -197,10 +207,11 @@ def _create_once(request, form):
     return response
 
 
-def _edit_instead(request, claim, edit_url):
+def _edit_instead(request, claim, edit_url, instance):
     """Hand a request of a create form whose page or snippet exists to its edit view."""
     data = request.POST.copy()
     data.pop(TOKEN_FIELD, None)
+    _same_rows(data, instance)
     autosaving = expects_json(request)
     if autosaving:
         if claim.created_as_draft and claim.revision_id:
@@ -224,3 +235,28 @@ def _edit_instead(request, claim, edit_url):
         body["hydrate_url"] = f"{edit_url}?_w_hydrate_create_view=1"
         return JsonResponse(body)
     return response
+
+
+def _same_rows(data, instance):
+    """The create form's inline rows (agenda items, participants, a person's phones...) as the
+    rows its first request created. The form has not heard back from that request, so its rows
+    carry no ids, and the edit view would add each one again: the i-th row of each inline
+    formset is given the id of the i-th row the edit view shows (the latest revision's, in
+    order). Rows past those are new; a formset whose rows have ids is left as it is."""
+    bound = (
+        instance.get_latest_revision_as_object()
+        if hasattr(instance, "get_latest_revision_as_object")
+        else instance
+    )
+    for relation in get_all_child_relations(type(bound)):
+        prefix = relation.get_accessor_name()
+        total = min(whole_number(data.get(f"{prefix}-TOTAL_FORMS", "")) or 0, MAX_ROWS)
+        if not total:
+            continue
+        pk_name = relation.related_model._meta.pk.name
+        if any(data.get(f"{prefix}-{index}-{pk_name}") for index in range(total)):
+            continue
+        existing = [child.pk for child in getattr(bound, prefix).all()][:total]
+        for index, pk in enumerate(existing):
+            data[f"{prefix}-{index}-{pk_name}"] = str(pk)
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(existing))

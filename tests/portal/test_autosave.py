@@ -305,3 +305,50 @@ def test_autosave_and_publish_at_once_create_one_page(editor, secretariat, first
         assert responses["autosave"].json()["success"] is True
     else:
         assert responses["autosave"].json()["error_code"] == "invalid_revision"
+
+
+def meeting_form(client, index, titles):
+    """The meeting create form as the editor fills it: a date and agenda items, no ids (the form
+    has not heard back from any save)."""
+    from tests.meetings.admin_forms import editor_form_data
+
+    url = f"/admin/pages/add/meetings/meetingpage/{index.pk}/"
+    data = editor_form_data(client.get(url).content.decode())
+    data.update(
+        {"title": "Regional meeting", "slug": "regional-meeting", "start_date": "2027-03-01",
+         "end_date": "2027-03-02", "start_time": "09:00", "end_time": "17:00",
+         "agenda_items-TOTAL_FORMS": str(len(titles))}
+    )  # fmt: skip
+    for index_, title in enumerate(titles):
+        data.update({f"agenda_items-{index_}-title": title, f"agenda_items-{index_}-ORDER": ""})
+    return url, data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first", ["autosave", "publish"])
+def test_a_second_request_of_the_form_adds_no_row_again(editor, first):
+    """The second request of a create form edits the page the first made: its rows are the
+    rows the first request created, not new ones beside them."""
+    from meetings.models import MeetingIndexPage, MeetingPage
+
+    index = MeetingIndexPage.objects.get()
+    url, data = meeting_form(editor, index, ["Opening", "Referral pathway"])
+    data = {key: data.getlist(key) for key in data}
+    requests = {
+        "autosave": lambda form: editor.post(url, form, HTTP_ACCEPT="application/json"),
+        "publish": lambda form: editor.post(url, {**form, "action-publish": "action-publish"}),
+    }
+    answers = [requests[first](data), requests["publish"](data)]
+    assert [answer.status_code for answer in answers] in ([200, 302], [302, 302]), [
+        answer.content[:3000] for answer in answers
+    ]
+    meeting = MeetingPage.objects.get(slug="regional-meeting")
+    assert meeting.live
+    assert [item.title for item in meeting.agenda_items.all()] == ["Opening", "Referral pathway"]
+    # A row added to the form after the first request is new; the others stay as they were.
+    more = {**data, "agenda_items-TOTAL_FORMS": ["3"], "agenda_items-2-title": ["Next steps"]}
+    more["agenda_items-2-ORDER"] = [""]
+    assert requests["publish"](more).status_code == 302
+    assert [item.title for item in meeting.agenda_items.all()] == [
+        "Opening", "Referral pathway", "Next steps"
+    ]  # fmt: skip
