@@ -222,6 +222,10 @@ class UsesChosenObjects:
             instance = self.chosen_objects.get(_chooser_key(self), [str(value)]).get(str(value))
             if instance is not None:
                 return instance
+            if not _valid_pks(self.model_class, [value]):
+                # Not an id of the model (text sent in its place): the form names the field's
+                # error; showing it again must not look the text up (a 500 in Wagtail's own).
+                return None
         return super().get_instance(value)
 
 

@@ -6,6 +6,7 @@ every row). Editing through them still validates, orders and adds rows as before
 """
 
 import datetime
+import re
 
 import pytest
 
@@ -469,3 +470,27 @@ def test_handover_chooses_the_successor_with_the_snippet_chooser(editor):
     assert page.find("select", attrs={"name": "successor"}) is None
     assert page.find("input", attrs={"name": "successor", "type": "hidden"}) is not None
     assert "snippet-chooser" in html.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999"])
+@pytest.mark.parametrize(
+    "editor_of, field",
+    [
+        ("meeting", "host_country"),
+        ("meeting", "series"),
+        ("person", "organisation"),
+        ("person", "country"),
+    ],
+)
+def test_text_sent_for_a_chosen_object_is_a_field_error_not_a_500(editor, editor_of, field, value):
+    if editor_of == "meeting":
+        url, form_id = page_edit_url(meeting_with_rows(1)), "page-edit-form"
+    else:
+        url, form_id = snippet_edit_url(person_with_rows(1)), "w-editor-form"
+    data = editor_form_data(editor.get(url).content.decode(), form_id)
+    data[field] = value
+    response = editor.post(url, data)
+    assert response.status_code == 200  # the form again, with its errors
+    html = response.content.decode()
+    errors = soup(html).find(id=re.compile(rf"-{field}-errors$"))
+    assert errors is not None and errors.get_text(strip=True), f"no error named on {field}"
