@@ -17,6 +17,7 @@ row refers to any more.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,19 +53,34 @@ _ISO_WEEK = re.compile(r"(\d{4})-W(\d{1,2})")
 # What a recorded query may be (see `recordable`). Gap queries are a few words: longer text reads
 # as a description, of a case perhaps, rather than a subject.
 MAX_RECORDED_LENGTH = 64
-# Digits (of any script: full-width ones too) joined by what people write inside telephone,
-# case and document numbers and dates: "+355 69 123 4567", "2023/1457", "12.03.2011".
-_DIGIT_RUN = re.compile(r"\d(?:[\s()+./-]*\d)*")
-MAX_RECORDED_DIGITS = 5
-# Runs of six digits or more that are the field's vocabulary, not a number about someone: a
-# span of years ("2021-2025") and an EU act ("2011/36/EU", "(EU) 2024/1712").
-_YEAR_SPAN = re.compile(r"(?:19|20)\d\d[-/](?:19|20)\d\d")
-_EU_ACT = re.compile(r"(?:19|20)\d\d/\d{1,4}")
-_EU_ACT_BEFORE = ("eu", "(eu)", "ec", "(ec)")
-_EU_ACT_AFTER = ("/eu", "/ec", "/eec", "/jha")
-# Day, month and year in numbers, however short ("1/3/21").
-_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-# A day and a month named in one of the portal's languages ("12 march", "3 mai", "march 12").
+# The one number a recorded query may hold (a whole word, ASCII digits after NFKC): a year, a
+# span of years, an EU act, an ILO instrument ("c29", "p29", "r203"), or a number of up to
+# three digits right after a word that numbers a provision ("article 4").
+_YEAR = r"(?:19|20)[0-9]{2}"
+_VOCABULARY_NUMBER = re.compile(
+    rf"{_YEAR}(?:[-/]{_YEAR})?|{_YEAR}/[0-9]{{1,4}}/(?:eu|ec|eec|jha)|[cpr][0-9]{{1,3}}"
+)
+_EU_ACT = re.compile(rf"{_YEAR}/[0-9]{{1,4}}")
+_EU_ACT_BEFORE = frozenset({"eu", "ec"})
+_PROVISION_NUMBER = re.compile(r"[0-9]{1,3}")
+_PROVISION_BEFORE = frozenset(
+    {"article", "articles", "art", "chapter", "section", "paragraph", "para", "protocol",
+     "principle", "recommendation", "resolution", "annex", "goal", "sdg", "target", "rule",
+     "convention", "step", "module", "tier", "level"}
+)  # fmt: skip
+# Words that make any number with them a birth date or year ("born 1979", "dob 31-12").
+_BIRTH = frozenset(
+    {"born", "birth", "birthday", "birthdate", "dob", "d.o.b", "d.o.b.", "né", "née", "nee",
+     "geboren", "geb.", "nato", "nata", "nacido", "nacida", "naissance", "lindur"}
+)  # fmt: skip
+# What is stripped from either end of a word before it is looked at ("(2019)", "2019,").
+_WORD_EDGES = "\"'()[]{},;:!?"
+# An email address written out: "jane(at)mail", "jane [at] mail", "jane at mail.com",
+# "jane at mail dot com". (An "@", full-width ones too after NFKC, is refused on its own.)
+_BRACKETED_AT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]")
+_SPELLED_AT = re.compile(r"\w\s+at\s+[\w-]+(?:\.|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)\w")
+# A day and a month named in English or French ("12 march", "march 12"): kept from the earlier
+# rule so that a provision number cannot carry one ("article 12 march").
 _MONTH = (
     r"(?:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug"
     r"|september|sept|sep|october|oct|november|nov|december|dec"
@@ -78,41 +94,51 @@ _NAMED_DATE = re.compile(
 
 
 def recordable(query):
-    """Whether a query that found nothing may be recorded. Only what reads as a topic is: the
-    query (normalised as it would be stored) is refused when it
+    """Whether a query that found nothing may be recorded. Only what reads as a topic is. The
+    query is normalised as it would be stored, then NFKC-folded (so full-width and other
+    compatibility forms count as the ASCII they stand for: "＠" is "@", "１９７９" is "1979"),
+    and refused when it
 
-    - holds an email address (any "@"),
-    - holds a date: day, month and year in numbers ("12.03.2011", "1/3/21"), or a day with a
-      month named in English or French ("12 march", "3 mai", "march 12"),
-    - holds a run of more than MAX_RECORDED_DIGITS digits, spaces, dashes, dots, slashes,
-      brackets and "+" allowed between them: a telephone, case, passport or account number
-      ("+355 69 123 4567", "case 2023/1457"), unless the run is a span of years ("2021-2025")
-      or an EU act ("2011/36/EU", "(EU) 2024/1712"),
-    - is longer than MAX_RECORDED_LENGTH characters, or empty.
+    - is empty or longer than MAX_RECORDED_LENGTH characters;
+    - holds an email address: any "@", a bracketed "at" ("jane(at)mail", "[at]"), or "at"
+      between two words with a dot after ("jane at mail.com", "jane at mail dot com");
+    - holds a digit anywhere except in one number, a whole word, of the field's vocabulary:
+      a year, 1900 to 2099 ("annual report 2019", "GRETA report 2019"), a span of years
+      ("action plan 2021-2025"), an EU act ("directive 2011/36/EU", "(EU) 2024/1712"), an ILO
+      instrument ("ILO C29"), or a number of up to three digits right after a word numbering
+      a provision ("article 4", "chapter 12"). So a query holding two numbers ("12 marzo
+      1985", "31st of december 1979"), a number with a separator or letters of a date or code
+      ("31-dec-1979", "31/xii/1979", "born 31.12.", "ro12 abcd 1234"), an ordinal, a postcode
+      ("12345"), a count ("3 sisters"), or digits of any other script is refused, in whatever
+      language the month or the words are written;
+    - holds a number and a word saying birth ("born 1979", "dob 1979"; "birth registration"
+      alone is kept), or a day and a month named in English or French ("article 12 march").
 
-    So "referral of children", "THB", "SOP 2021" and "directive 2011/36/EU" are recorded. A
-    name cannot be told from a word of the field's vocabulary and is recorded like one: the
-    retention period bounds how long it stays."""
-    text = normalise(query)
-    if not text or len(text) > MAX_RECORDED_LENGTH or "@" in text:
+    A digit is what most often turns a topic into a date, a telephone, case, passport or
+    account number, and the field's own numbers are few: so digits are refused unless they are
+    one of those. "Referral of children", "THB", "SOP 2021", "article 4" and "directive
+    2011/36/EU" are recorded; "report 2019 2020" is not (one number a query). A name cannot be
+    told from a word of the field's vocabulary and is recorded like one: the retention period
+    bounds how long it stays."""
+    text = unicodedata.normalize("NFKC", normalise(query)).lower()
+    if not text or len(text) > MAX_RECORDED_LENGTH:
         return False
+    if "@" in text or _BRACKETED_AT.search(text) or _SPELLED_AT.search(text):
+        return False
+    if not any(char.isdigit() for char in text):
+        return True
     if _NAMED_DATE.search(text):
         return False
-    for run in _DIGIT_RUN.finditer(text):
-        digits = sum(char.isdigit() for char in run[0])
-        if _NUMERIC_DATE.fullmatch(run[0]):
-            return False
-        if digits > MAX_RECORDED_DIGITS and not _vocabulary_number(text, run):
-            return False
-    return True
-
-
-def _vocabulary_number(text, run):
-    if _YEAR_SPAN.fullmatch(run[0]):
-        return True
-    return bool(_EU_ACT.fullmatch(run[0])) and (
-        text[: run.start()].rstrip().endswith(_EU_ACT_BEFORE)
-        or text[run.end() :].startswith(_EU_ACT_AFTER)
+    words = [word.strip(_WORD_EDGES) for word in text.split()]
+    numbers = [i for i, word in enumerate(words) if any(char.isdigit() for char in word)]
+    if len(numbers) != 1 or _BIRTH.intersection(words):
+        return False
+    index = numbers[0]
+    word, before = words[index], (words[index - 1].rstrip(".") if index else "")
+    return bool(
+        _VOCABULARY_NUMBER.fullmatch(word)
+        or (_EU_ACT.fullmatch(word) and before in _EU_ACT_BEFORE)
+        or (_PROVISION_NUMBER.fullmatch(word) and before in _PROVISION_BEFORE)
     )
 
 

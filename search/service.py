@@ -409,7 +409,7 @@ def interface_language():
 def record_zero_result(text, tier, language="", day=None):
     """Count a query that found nothing, by day, the searcher's tier (as the policy gave it)
     and interface language; never who asked. Only a query that reads as a topic is counted
-    (`gaps.recordable`: no email address, date, telephone or other long number, long text),
+    (`gaps.recordable`: no email address, date, number but a year or the like, long text),
     and a tier adds at most `gaps.new_queries_per_day()` new rows a day, so a script cannot
     flood the list (concurrent searches may pass it by a few); one already counted that day
     goes on counting. One statement for a query counted before."""
