@@ -1,8 +1,12 @@
 """The directory in the Wagtail admin: snippets with revisions and history, the freshness listing
 and the one-step mandate handover (secretariat only)."""
 
+from functools import reduce
+from operator import or_
+
 import django_filters
 
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from network import admin_views, coverage_admin  # noqa: F401 (coverage_admin registers its hooks)
 from network.invitations import InvitePeopleBulkAction
@@ -26,17 +30,44 @@ from network.models import (
 from portal.access import is_secretariat
 
 
-class CountryViewSet(SnippetViewSet):
+class DirectoryIndexView(IndexView):
+    """A directory listing searched in the database: each word of the search must be in one of
+    the viewset's `search_fields` (so "Ana Kov" finds Ana Kovač across given and family name).
+
+    Not Wagtail's search backend: the backend can only search the model's indexed fields and
+    only order its results by fields indexed as FilterFields, which the listings' column
+    orderings (a country, a date, a status) are not, and on SQLite it cannot restrict a search
+    to named fields at all. The directory's tables are small."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        for word in self.search_query.split():
+            queryset = queryset.filter(
+                reduce(or_, (Q(**{f"{field}__icontains": word}) for field in self.search_fields))
+            )
+        return queryset
+
+
+class DirectoryViewSet(SnippetViewSet):
+    """A directory snippet whose admin listing is searched in the database (see
+    DirectoryIndexView), in any column ordering the listing offers."""
+
+    index_view_class = DirectoryIndexView
+    search_backend_name = None
+
+
+class CountryViewSet(DirectoryViewSet):
     model = Country
     icon = "site"
     menu_label = _("Countries")
     list_display = ["name", "iso_code", "membership", "joined"]
     list_filter = ["membership"]
-    search_fields = ["name", "iso_code"]
+    search_fields = ["name", "name_fr", "iso_code"]
     ordering = ["name"]
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(DirectoryViewSet):
     model = Organisation
     icon = "group"
     menu_label = _("Organisations")
@@ -46,7 +77,7 @@ class OrganisationViewSet(SnippetViewSet):
     ordering = ["name"]
 
 
-class PersonViewSet(SnippetViewSet):
+class PersonViewSet(DirectoryViewSet):
     model = Person
     icon = "user"
     menu_label = _("People")
@@ -56,13 +87,13 @@ class PersonViewSet(SnippetViewSet):
     ordering = ["family_name", "given_name"]
 
 
-class ReferralProfileViewSet(SnippetViewSet):
+class ReferralProfileViewSet(DirectoryViewSet):
     model = ReferralProfile
     icon = "list-ul"
     menu_label = _("Referral profiles")
     list_display = ["country", "mechanism_name", "lead_agency", "reviewed_on"]
     list_filter = ["country__membership"]
-    search_fields = ["mechanism_name"]
+    search_fields = ["mechanism_name", "country__name"]
     ordering = ["country__name"]
 
 
@@ -95,7 +126,7 @@ class InstitutionFilterSet(WagtailFilterSet):
         return stale if value else queryset.exclude(pk__in=stale.values("pk"))
 
 
-class InstitutionViewSet(SnippetViewSet):
+class InstitutionViewSet(DirectoryViewSet):
     model = Institution
     icon = "home"
     menu_label = _("Institutions")
